@@ -1,0 +1,129 @@
+// Package store is the persistence contract. Implementations scope every
+// practice-owned read and write to the tenant on the context
+// (domain.WithTenant) and append an audit event for every change in the same
+// transaction; callers cannot opt out of either.
+package store
+
+import (
+	"context"
+
+	"github.com/vigil-med/vigil/internal/domain"
+)
+
+// Store is everything Vigil persists.
+type Store interface {
+	TenantStore
+	SiteStore
+	DeviceStore
+	VendorStore
+	ModelStore
+	AuditStore
+
+	// Engine names the database engine ("sqlite", "postgres").
+	Engine() string
+	// Ping checks the database is reachable and the schema is current.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
+
+// TenantStore manages practices. Tenants are not tenant-scoped themselves;
+// the caller's authority to list them is checked above the store.
+type TenantStore interface {
+	// FindTenants returns all tenants ordered by name.
+	FindTenants(ctx context.Context) ([]*domain.Tenant, error)
+	// FindTenant finds a tenant by id, slug or exact name. CodeNotFound.
+	FindTenant(ctx context.Context, ref string) (*domain.Tenant, error)
+	// CreateTenant stores a new tenant. CodeInvalid, CodeConflict (slug taken).
+	CreateTenant(ctx context.Context, t *domain.Tenant) error
+	// UpdateTenant renames a tenant. CodeInvalid, CodeNotFound, CodeConflict.
+	UpdateTenant(ctx context.Context, t *domain.Tenant) error
+	// DeleteTenant removes a tenant that has no devices. CodeNotFound,
+	// CodeConflict (it still has devices).
+	DeleteTenant(ctx context.Context, id int64) error
+}
+
+// SiteStore manages the sites of the tenant on the context.
+type SiteStore interface {
+	// FindSites returns the tenant's sites ordered by name. CodeForbidden
+	// without a tenant.
+	FindSites(ctx context.Context) ([]*domain.Site, error)
+	// FindSite finds a site by id, slug or name. CodeNotFound.
+	FindSite(ctx context.Context, ref string) (*domain.Site, error)
+	// CreateSite stores a site for the tenant. CodeInvalid, CodeConflict.
+	CreateSite(ctx context.Context, s *domain.Site) error
+	// UpdateSite changes a site. CodeInvalid, CodeNotFound, CodeConflict.
+	UpdateSite(ctx context.Context, s *domain.Site) error
+	// DeleteSite removes a site with no devices. CodeNotFound, CodeConflict.
+	DeleteSite(ctx context.Context, id int64) error
+}
+
+// DeviceStore manages the devices of the tenant on the context.
+type DeviceStore interface {
+	// FindDeviceByID returns one device. CodeNotFound (also for other
+	// tenants' devices).
+	FindDeviceByID(ctx context.Context, id int64) (*domain.Device, error)
+	// FindDevice finds a device by id, asset tag, serial number or MAC.
+	// CodeNotFound; CodeConflict when ref names several devices.
+	FindDevice(ctx context.Context, ref string) (*domain.Device, error)
+	// FindDevices returns one page of devices and the total matching the
+	// filter. CodeInvalid for an unknown sort or site.
+	FindDevices(ctx context.Context, f domain.DeviceFilter) ([]*domain.Device, int, error)
+	// EachDevice streams matching devices to fn without holding them all in
+	// memory; fn's error stops the walk and is returned.
+	EachDevice(ctx context.Context, f domain.DeviceFilter, fn func(*domain.Device) error) error
+	// CreateDevice stores a new device; d.Site names its site (slug or name;
+	// may be empty when the tenant has exactly one site). CodeInvalid,
+	// CodeConflict (serial, asset tag or MAC already used).
+	CreateDevice(ctx context.Context, d *domain.Device, src domain.Source) error
+	// UpdateDevice sets the given fields from text values and records src as
+	// their provenance. Returns the updated device and the changes made.
+	// CodeInvalid, CodeNotFound, CodeConflict.
+	UpdateDevice(ctx context.Context, id int64, set map[domain.Field]string, src domain.Source) (*domain.Device, []domain.FieldChange, error)
+	// DeleteDevice removes a device. CodeNotFound.
+	DeleteDevice(ctx context.Context, id int64) error
+	// ImportDevices applies a whole file in one transaction: rows are
+	// matched to devices by id, serial, asset tag or MAC; changed rows update
+	// their device, new ones create one. Unless b.SkipInvalid, any row
+	// problem aborts the lot with CodeInvalid listing every problem. A dry
+	// run computes the same result and writes nothing.
+	ImportDevices(ctx context.Context, b *domain.ImportBatch) (*domain.ImportResult, error)
+	// CountDevices returns how many devices the tenant has.
+	CountDevices(ctx context.Context) (int, error)
+}
+
+// VendorStore manages the shared vendor list and alias table.
+type VendorStore interface {
+	// FindVendors returns vendors ordered by name, with their device counts
+	// in the caller's tenant when one is on the context.
+	FindVendors(ctx context.Context) ([]*domain.Vendor, error)
+	// FindVendor finds a vendor by id, name or alias. CodeNotFound.
+	FindVendor(ctx context.Context, ref string) (*domain.Vendor, error)
+	// CreateVendor stores a vendor. CodeInvalid, CodeConflict.
+	CreateVendor(ctx context.Context, v *domain.Vendor) error
+	// UpdateVendor changes a vendor's details. CodeInvalid, CodeNotFound.
+	UpdateVendor(ctx context.Context, v *domain.Vendor) error
+	// AddVendorAlias makes alias resolve to the vendor. CodeConflict when the
+	// alias already names another vendor.
+	AddVendorAlias(ctx context.Context, vendorID int64, alias string) error
+}
+
+// ModelStore manages the shared model catalogue.
+type ModelStore interface {
+	// FindModels lists catalogue entries, optionally of one vendor.
+	FindModels(ctx context.Context, vendorID int64) ([]*domain.Model, error)
+	// FindModel finds a model by manufacturer and model name. CodeNotFound.
+	FindModel(ctx context.Context, manufacturer, model string) (*domain.Model, error)
+	// UpsertModel creates or updates the entry for m.Manufacturer + m.Name.
+	UpsertModel(ctx context.Context, m *domain.Model) error
+}
+
+// AuditStore reads the audit trail. Events are written by the other stores,
+// never through this interface.
+type AuditStore interface {
+	// FindAuditEvents returns the tenant's events (or, with no tenant on the
+	// context, every event) matching f, oldest first.
+	FindAuditEvents(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEvent, error)
+	// EachAuditEvent streams every event in chain order, for verification.
+	EachAuditEvent(ctx context.Context, fn func(*domain.AuditEvent) error) error
+}
