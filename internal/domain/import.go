@@ -49,4 +49,3 @@ type ImportResult struct {
 	Rejected  []Problem      `json:"rejected,omitempty"`
 	Rows      []ImportChange `json:"rows,omitempty"`
 }
-
