@@ -436,7 +436,7 @@ func (d *Device) Clone() *Device {
 // SearchText is what free-text search looks through, lowercased.
 func (d *Device) SearchText() string {
 	parts := []string{d.AssetTag, d.Serial, d.Name, string(d.Category), d.Manufacturer, d.Model, d.OS, d.OSVersion,
-		d.Firmware, d.Department, d.Location, d.Site}
+		d.Firmware, d.Department, d.Location}
 	parts = append(parts, d.MACs...)
 	parts = append(parts, d.IPs...)
 	parts = append(parts, d.Hostnames...)

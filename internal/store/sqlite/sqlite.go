@@ -1,0 +1,147 @@
+// Package sqlite opens Vigil's embedded default database: one SQLite file
+// through the pure-Go modernc.org/sqlite driver (no cgo).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations returns the embedded migration files.
+func Migrations() fs.FS {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return sub
+}
+
+// dsn builds the connection string. Pragmas run on every new connection:
+//   - busy_timeout first, so the others wait instead of failing while
+//     another process holds the lock;
+//   - WAL lets readers proceed while one writer writes;
+//   - synchronous=NORMAL is durable across application crashes in WAL mode
+//     and much faster than FULL (a power cut may lose the last commits, not
+//     corrupt the file);
+//   - foreign_keys is off by default in SQLite; Vigil relies on it.
+//
+// Writers use BEGIN IMMEDIATE so a transaction takes the write lock at its
+// start rather than failing to upgrade a read lock half way through.
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if writer {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the SQLite database at path, applies
+// pending migrations and returns the store.
+func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, domain.Errorf(domain.CodeInvalid, "cannot create the data directory %s: %v", dir, err)
+		}
+	}
+	// One connection writes: SQLite has one writer at a time anyway, and a
+	// single pooled writer turns lock contention inside this process into
+	// queueing instead of busy retries.
+	w, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, domain.Internal(err, "cannot open %s", path)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		w.Close()
+		return nil, domain.Internal(err, "cannot open %s", path)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, domain.Errorf(domain.CodeInvalid, "cannot open database %s: %v", path, err)
+	}
+	if err := sqlstore.Migrate(ctx, w, goose.DialectSQLite3, Migrations()); err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return sqlstore.New(w, r, dialect{}), nil
+}
+
+type dialect struct{}
+
+func (dialect) Name() string             { return "sqlite" }
+func (dialect) Placeholder(int) string   { return "?" }
+func (dialect) ForUpdate() string        { return "" } // the write transaction already holds the database lock
+func (dialect) MaxParams() int           { return 32766 }
+func (dialect) LockAuditChain(context.Context, *sql.Tx) error { return nil }
+
+// ReserveIDs relies on the writer holding the database lock: ids above both
+// the AUTOINCREMENT counter and the current maximum are free until commit,
+// and inserting them advances the counter.
+func (dialect) ReserveIDs(ctx context.Context, tx *sql.Tx, table string, n int) (int64, error) {
+	var seq, maxID int64
+	err := tx.QueryRowContext(ctx, "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), COALESCE((SELECT MAX(id) FROM "+table+"), 0)", table).Scan(&seq, &maxID)
+	if err != nil {
+		return 0, err
+	}
+	return max(seq, maxID) + 1, nil
+}
+
+// SearchWord uses the trigram index for words of three characters or more
+// and a LIKE scan for shorter ones (trigrams cannot match them).
+func (dialect) SearchWord(word string) (string, any) {
+	if len([]rune(word)) >= 3 {
+		return "d.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)", `"` + strings.ReplaceAll(word, `"`, `""`) + `"`
+	}
+	return `d.search_text LIKE ? ESCAPE '\'`, "%" + escapeLike(word) + "%"
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+func (dialect) Ping(ctx context.Context, db *sql.DB) error {
+	return sqlstore.SchemaCurrent(ctx, db, goose.DialectSQLite3, Migrations())
+}
+
+// Translate maps SQLite result codes to domain codes.
+func (dialect) Translate(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &domain.Error{Code: domain.CodeConflict, Message: "duplicate value", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &domain.Error{Code: domain.CodeConflict, Message: "the object is still referenced", Err: err}
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return &domain.Error{Code: domain.CodeInternal, Message: "the database is busy; try again", Err: err}
+		}
+		return &domain.Error{Code: domain.CodeInternal, Message: fmt.Sprintf("database error %d", se.Code()), Err: err}
+	}
+	return err
+}

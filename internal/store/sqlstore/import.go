@@ -1,0 +1,327 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/vigil-med/vigil/internal/domain"
+)
+
+// keyIndex maps the tenant's device keys to device ids, for matching
+// import rows without a query per row.
+type keyIndex struct {
+	ids     map[int64]bool
+	serial  map[string]int64
+	tag     map[string]int64
+	mac     map[string]int64
+	claimed map[int64]int // device id → the row already matched to it
+}
+
+func (tx *Tx) loadKeys(tid int64) (*keyIndex, error) {
+	k := &keyIndex{ids: map[int64]bool{}, serial: map[string]int64{}, tag: map[string]int64{}, mac: map[string]int64{}, claimed: map[int64]int{}}
+	rows, err := tx.query("SELECT id, serial, asset_tag FROM devices WHERE tenant_id = ?", tid)
+	if err != nil {
+		return nil, domain.Internal(err, "cannot read device keys")
+	}
+	for rows.Next() {
+		var id int64
+		var serial, tag string
+		if err := rows.Scan(&id, &serial, &tag); err != nil {
+			rows.Close()
+			return nil, domain.Internal(err, "cannot read device keys")
+		}
+		k.ids[id] = true
+		if serial != "" {
+			k.serial[serial] = id
+		}
+		if tag != "" {
+			k.tag[tag] = id
+		}
+	}
+	rows.Close()
+	rows, err = tx.query("SELECT device_id, value FROM device_identities WHERE tenant_id = ? AND kind = 'mac'", tid)
+	if err != nil {
+		return nil, domain.Internal(err, "cannot read device keys")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var mac string
+		if err := rows.Scan(&id, &mac); err != nil {
+			return nil, domain.Internal(err, "cannot read device keys")
+		}
+		k.mac[mac] = id
+	}
+	return k, rows.Err()
+}
+
+// match finds the existing device a record names, or 0 for a new device.
+// A record whose keys point at two different devices is a problem.
+func (k *keyIndex) match(r *domain.ImportRecord) (int64, error) {
+	type hit struct {
+		id  int64
+		why string
+	}
+	var hits []hit
+	add := func(id int64, why string) {
+		for _, h := range hits {
+			if h.id == id {
+				return
+			}
+		}
+		hits = append(hits, hit{id, why})
+	}
+	d := &r.Device
+	if d.ID != 0 && k.ids[d.ID] {
+		add(d.ID, "Vigil ID")
+	}
+	if id, ok := k.serial[d.Serial]; ok && d.Serial != "" {
+		add(id, fmt.Sprintf("serial number %q", d.Serial))
+	}
+	if id, ok := k.tag[d.AssetTag]; ok && d.AssetTag != "" {
+		add(id, fmt.Sprintf("asset tag %q", d.AssetTag))
+	}
+	for _, m := range d.MACs {
+		if id, ok := k.mac[m]; ok {
+			add(id, "MAC "+m)
+		}
+	}
+	if len(hits) > 1 {
+		parts := make([]string, len(hits))
+		for i, h := range hits {
+			parts[i] = fmt.Sprintf("%s matches device %d", h.why, h.id)
+		}
+		return 0, domain.Errorf(domain.CodeInvalid, "the row names several existing devices (%s)", strings.Join(parts, ", "))
+	}
+	if len(hits) == 0 {
+		return 0, nil
+	}
+	if row, ok := k.claimed[hits[0].id]; ok {
+		return 0, domain.Errorf(domain.CodeInvalid, "the row matches device %d, which row %d already updates", hits[0].id, row)
+	}
+	k.claimed[hits[0].id] = r.Row
+	return hits[0].id, nil
+}
+
+// ImportDevices applies a file's records in one transaction.
+func (s *Store) ImportDevices(ctx context.Context, b *domain.ImportBatch) (*domain.ImportResult, error) {
+	tid, err := domain.RequireTenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &domain.ImportResult{File: b.File, DryRun: b.DryRun}
+	err = s.write(ctx, func(tx *Tx) error {
+		sites, err := tx.loadSites(tid)
+		if err != nil {
+			return err
+		}
+		keys, err := tx.loadKeys(tid)
+		if err != nil {
+			return err
+		}
+		vc, mc := vendorCache{}, modelCache{}
+		src := domain.Source{Kind: domain.SourceImport, Name: b.File, Actor: tx.actor.String(), At: tx.now}
+
+		// Pass 1: match every record and work out what it changes.
+		type plan struct {
+			rec     *domain.ImportRecord
+			matchID int64
+		}
+		plans := make([]plan, 0, len(b.Records))
+		var matched []int64
+		var problems []domain.Problem
+		reject := func(r *domain.ImportRecord, err error) {
+			problems = append(problems, domain.Problem{Location: r.Location, Row: r.Row, Message: domain.ErrorMessage(err)})
+		}
+		for i := range b.Records {
+			r := &b.Records[i]
+			id, err := keys.match(r)
+			if err != nil {
+				reject(r, err)
+				continue
+			}
+			plans = append(plans, plan{rec: r, matchID: id})
+			if id != 0 {
+				matched = append(matched, id)
+			}
+		}
+		existing, err := tx.loadDevices(tid, matched)
+		if err != nil {
+			return err
+		}
+		var creates, updates []*domain.Device
+		var createRow []int // index in res.Rows of each create
+		var updateOld []*domain.Device
+		for i := range plans {
+			p := &plans[i]
+			var d *domain.Device
+			if p.matchID != 0 {
+				d = existing[p.matchID].Clone()
+			} else {
+				d = &domain.Device{TenantID: tid}
+			}
+			if err := applyRecord(d, p.rec, b.DefaultSite); err != nil {
+				reject(p.rec, err)
+				continue
+			}
+			if err := tx.prepare(d, sites, vc, mc); err != nil {
+				if domain.ErrorCode(err) == domain.CodeInternal {
+					return err
+				}
+				reject(p.rec, err)
+				continue
+			}
+			change := domain.ImportChange{Row: p.rec.Row, Location: p.rec.Location, Label: d.Label()}
+			if p.matchID == 0 {
+				d.Provenance.Record(presentFields(d), withRef(src, p.rec.Row))
+				d.CreatedAt, d.UpdatedAt, d.Version = tx.now, tx.now, 1
+				change.Action = domain.ImportCreate
+				creates = append(creates, d)
+				createRow = append(createRow, len(res.Rows))
+				res.Created++
+			} else {
+				old := existing[p.matchID]
+				change.DeviceID = old.ID
+				change.Changes = old.Diff(d)
+				if len(change.Changes) == 0 {
+					change.Action = domain.ImportUnchanged
+					res.Unchanged++
+				} else {
+					fields := make([]domain.Field, len(change.Changes))
+					for i, c := range change.Changes {
+						fields[i] = c.Field
+					}
+					d.Provenance.Record(fields, withRef(src, p.rec.Row))
+					d.UpdatedAt, d.Version = tx.now, old.Version+1
+					change.Action = domain.ImportUpdate
+					updates = append(updates, d)
+					updateOld = append(updateOld, old)
+					res.Updated++
+				}
+			}
+			res.Rows = append(res.Rows, change)
+		}
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Row < problems[j].Row })
+		res.Rejected = problems
+		if len(problems) > 0 && !b.SkipInvalid {
+			return &domain.Error{Code: domain.CodeInvalid, Problems: problems,
+				Message: fmt.Sprintf("%s: %d of %d rows have problems; nothing was imported", b.File, countRows(problems), len(b.Records))}
+		}
+		if b.DryRun {
+			return errDryRun
+		}
+
+		// Pass 2: write.
+		if len(creates) > 0 {
+			first, err := s.d.ReserveIDs(ctx, tx.Tx, "devices", len(creates))
+			if err != nil {
+				return domain.Internal(err, "cannot allocate device ids")
+			}
+			rows := make([][]any, len(creates))
+			var idRows [][]any
+			for i, d := range creates {
+				d.ID = first + int64(i)
+				rows[i] = deviceArgs(d)
+				idRows = append(idRows, identityRows(d)...)
+			}
+			if err := tx.insertRows("devices", deviceCols, rows); err != nil {
+				return conflictOr(err, "a device in the file clashes with an existing one")
+			}
+			if err := tx.insertRows("device_identities", identityCols, idRows); err != nil {
+				return conflictOr(err, "a MAC address in the file is already used")
+			}
+			for i, d := range creates {
+				res.Rows[createRow[i]].DeviceID = d.ID
+				tx.audit(tid, "device.create", "device", d.ID, d.Label(), nil, nonEmptyValues(d))
+			}
+		}
+		for i, d := range updates {
+			if err := tx.updateDevice(d, identitiesChanged(updateOld[i], d)); err != nil {
+				return err
+			}
+			before, after := changeMaps(updateOld[i].Diff(d))
+			tx.audit(tid, "device.update", "device", d.ID, d.Label(), before, after)
+		}
+		if res.Created+res.Updated > 0 {
+			tx.audit(tid, "inventory.import", "import", 0, b.File, nil, map[string]int{
+				"created": res.Created, "updated": res.Updated, "unchanged": res.Unchanged, "rejected": countRows(problems)})
+		}
+		return nil
+	})
+	if err == errDryRun {
+		return res, nil
+	}
+	if err != nil {
+		if domain.ErrorCode(err) == domain.CodeInvalid && res.Rejected != nil {
+			return res, err
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
+// errDryRun rolls back a dry run's transaction.
+var errDryRun = &domain.Error{Code: domain.CodeInvalid, Message: "dry run"}
+
+func countRows(ps []domain.Problem) int {
+	seen := map[int]bool{}
+	for _, p := range ps {
+		seen[p.Row] = true
+	}
+	return len(seen)
+}
+
+func withRef(src domain.Source, row int) domain.Source {
+	src.Ref = "row " + strconv.Itoa(row)
+	return src
+}
+
+// applyRecord copies the record's fields onto d.
+func applyRecord(d *domain.Device, r *domain.ImportRecord, defaultSite string) error {
+	for _, f := range r.Fields {
+		if f == domain.FieldID {
+			continue
+		}
+		if err := d.Set(f, r.Device.Get(f)); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+	}
+	if d.ID == 0 && d.Site == "" {
+		d.Site = defaultSite
+	}
+	return d.Validate()
+}
+
+// loadDevices reads the tenant's devices with the given ids, in chunks.
+func (tx *Tx) loadDevices(tid int64, ids []int64) (map[int64]*domain.Device, error) {
+	out := make(map[int64]*domain.Device, len(ids))
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		end := min(start+chunk, len(ids))
+		args := []any{tid}
+		for _, id := range ids[start:end] {
+			args = append(args, id)
+		}
+		rows, err := tx.query(deviceSelect+" WHERE d.tenant_id = ? AND d.id IN ("+marks(end-start)+")", args...)
+		if err != nil {
+			return nil, domain.Internal(err, "cannot read matched devices")
+		}
+		for rows.Next() {
+			d, err := scanDevice(rows)
+			if err != nil {
+				rows.Close()
+				return nil, domain.Internal(err, "cannot read matched devices")
+			}
+			out[d.ID] = d
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return nil, domain.Internal(err, "cannot read matched devices")
+		}
+		rows.Close()
+	}
+	return out, nil
+}
