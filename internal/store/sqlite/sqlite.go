@@ -94,10 +94,10 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 
 type dialect struct{}
 
-func (dialect) Name() string             { return "sqlite" }
-func (dialect) Placeholder(int) string   { return "?" }
-func (dialect) ForUpdate() string        { return "" } // the write transaction already holds the database lock
-func (dialect) MaxParams() int           { return 32766 }
+func (dialect) Name() string                                  { return "sqlite" }
+func (dialect) Placeholder(int) string                        { return "?" }
+func (dialect) ForUpdate() string                             { return "" } // the write transaction already holds the database lock
+func (dialect) MaxParams() int                                { return 32766 }
 func (dialect) LockAuditChain(context.Context, *sql.Tx) error { return nil }
 
 // ReserveIDs relies on the writer holding the database lock: ids above both
