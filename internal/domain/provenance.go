@@ -47,6 +47,11 @@ func (s Source) Describe() string {
 		}
 	case SourceManual:
 		what = "set by hand"
+	case SourceSystem:
+		what = "default value"
+		if s.Name != "" && s.Name != "default" {
+			what = s.Name
+		}
 	default:
 		what = string(s.Kind)
 	}

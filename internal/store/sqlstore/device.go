@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -387,6 +388,7 @@ func (s *Store) CreateDevice(ctx context.Context, d *domain.Device, src domain.S
 	if err != nil {
 		return err
 	}
+	given := presentFields(d)
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -408,7 +410,7 @@ func (s *Store) CreateDevice(ctx context.Context, d *domain.Device, src domain.S
 		}
 		src.At, src.Actor = tx.now, tx.actor.String()
 		d.Provenance = nil
-		d.Provenance.Record(presentFields(d), src)
+		recordCreated(d, given, src)
 		d.CreatedAt, d.UpdatedAt, d.Version = tx.now, tx.now, 1
 		id, err := tx.s.d.ReserveIDs(ctx, tx.Tx, "devices", 1)
 		if err != nil {
@@ -424,6 +426,19 @@ func (s *Store) CreateDevice(ctx context.Context, d *domain.Device, src domain.S
 		tx.audit(tid, "device.create", "device", d.ID, d.Label(), nil, nonEmptyValues(d))
 		return nil
 	})
+}
+
+// recordCreated records the provenance of a new device: the given fields
+// come from src, the rest that hold a value are defaults.
+func recordCreated(d *domain.Device, given []domain.Field, src domain.Source) {
+	var defaults []domain.Field
+	for _, f := range presentFields(d) {
+		if !slices.Contains(given, f) {
+			defaults = append(defaults, f)
+		}
+	}
+	d.Provenance.Record(defaults, domain.Source{Kind: domain.SourceSystem, Name: "default", At: src.At})
+	d.Provenance.Record(given, src)
 }
 
 // presentFields lists the fields of d that hold a value.

@@ -167,6 +167,11 @@ func (s *Store) ImportDevices(ctx context.Context, b *domain.ImportBatch) (*doma
 				reject(p.rec, err)
 				continue
 			}
+			given := presentFields(d)
+			if err := d.Validate(); err != nil {
+				reject(p.rec, err)
+				continue
+			}
 			if err := tx.prepare(d, sites, vc, mc); err != nil {
 				if domain.ErrorCode(err) == domain.CodeInternal {
 					return err
@@ -176,7 +181,7 @@ func (s *Store) ImportDevices(ctx context.Context, b *domain.ImportBatch) (*doma
 			}
 			change := domain.ImportChange{Row: p.rec.Row, Location: p.rec.Location, Label: d.Label()}
 			if p.matchID == 0 {
-				d.Provenance.Record(presentFields(d), withRef(src, p.rec.Row))
+				recordCreated(d, given, withRef(src, p.rec.Row))
 				d.CreatedAt, d.UpdatedAt, d.Version = tx.now, tx.now, 1
 				change.Action = domain.ImportCreate
 				creates = append(creates, d)
@@ -279,7 +284,8 @@ func withRef(src domain.Source, row int) domain.Source {
 	return src
 }
 
-// applyRecord copies the record's fields onto d.
+// applyRecord copies the record's fields onto d (a new device gets the
+// default site when the record names none).
 func applyRecord(d *domain.Device, r *domain.ImportRecord, defaultSite string) error {
 	for _, f := range r.Fields {
 		if f == domain.FieldID {
@@ -292,7 +298,7 @@ func applyRecord(d *domain.Device, r *domain.ImportRecord, defaultSite string) e
 	if d.ID == 0 && d.Site == "" {
 		d.Site = defaultSite
 	}
-	return d.Validate()
+	return nil
 }
 
 // loadDevices reads the tenant's devices with the given ids, in chunks.

@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-med/vigil/internal/demo"
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/web"
+)
+
+func (a *app) serveCommand() *cobra.Command {
+	var listen string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the web console on the configured database",
+		Long: `Serve the web console. It listens on 127.0.0.1:8080 by default; the console
+has no sign-in yet, so keep it on loopback until accounts arrive.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("listen") {
+				a.cfg.Listen = listen
+			} else if v := os.Getenv("VIGIL_LISTEN"); v != "" {
+				a.cfg.Listen = v
+			}
+			st, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return a.serve(cmd.Context(), st)
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (env VIGIL_LISTEN; default 127.0.0.1:8080)")
+	return cmd
+}
+
+// serve runs the web server until ctx is cancelled.
+func (a *app) serve(ctx context.Context, st store.Store) error {
+	log := slog.New(slog.NewJSONHandler(a.err, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv, err := web.NewServer(st, log)
+	if err != nil {
+		return domain.Internal(err, "cannot start the web console")
+	}
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return domain.Errorf(domain.CodeInvalid, "cannot listen on %s: %v (choose another address with --listen)", a.cfg.Listen, err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	url := "http://" + ln.Addr().String() + "/"
+	fmt.Fprintf(a.out, "Vigil is serving %s on %s — open it in your browser. Press Ctrl+C to stop.\n", st.Engine(), url)
+	if a.hooks.Listening != nil {
+		a.hooks.Listening(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return domain.Internal(err, "the web server stopped")
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return domain.Internal(err, "shutdown")
+	}
+	fmt.Fprintln(a.out, "Stopped.")
+	return nil
+}
+
+func (a *app) demoCommand() *cobra.Command {
+	var listen string
+	var noServe bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Create a fresh demo practice and serve it: the quickest way to see Vigil",
+		Long: `Create a fresh demo database (DATA_DIR/demo.db, replaced on every run, never
+your real data) holding a realistic small practice — three sites and over a
+hundred devices of real makes and models — then serve the console on it.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("listen") {
+				a.cfg.Listen = listen
+			}
+			path := a.cfg.DB
+			if path == "" {
+				path = filepath.Join(a.cfg.DataDir, "demo.db")
+			}
+			if isPostgres(path) {
+				return usagef("vigil demo uses its own SQLite file; give --db a file path or leave it out")
+			}
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+					return domain.Errorf(domain.CodeInvalid, "cannot replace the demo database %s: %v", path, unwrapPathErr(err))
+				}
+			}
+			a.cfg.DB = path
+			st, err := a.store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			ctx := domain.WithActor(cmd.Context(), domain.Actor{Kind: domain.ActorSystem, Name: "demo"})
+			t, err := demo.Seed(ctx, st, demo.Options{})
+			if err != nil {
+				return err
+			}
+			n, _ := st.CountDevices(domain.WithTenant(ctx, t.ID))
+			fmt.Fprintf(a.out, "Created the demo practice %q with %d devices in %s.\n", t.Name, n, path)
+			if noServe {
+				return nil
+			}
+			return a.serve(cmd.Context(), st)
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (default 127.0.0.1:8080)")
+	cmd.Flags().BoolVar(&noServe, "no-serve", false, "create the demo database and exit")
+	return cmd
+}
+
+func isPostgres(url string) bool {
+	return len(url) > 11 && (url[:11] == "postgres://" || (len(url) > 13 && url[:13] == "postgresql://"))
+}
