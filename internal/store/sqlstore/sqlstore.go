@@ -338,3 +338,7 @@ func fromJSON[T any](s string) T {
 
 // errf is a short fmt.Errorf for internal wrapping.
 func errf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// DB returns the writer pool, for operations tooling and tests that must
+// reach under the store (for example to prove that tampering is detected).
+func (s *Store) DB() *sql.DB { return s.w }
