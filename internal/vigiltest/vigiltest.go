@@ -71,9 +71,10 @@ func PostgresURL(tb testing.TB) string {
 	return url
 }
 
-// MustOpenPostgres opens a store on a fresh schema of the test PostgreSQL
-// database; the schema is dropped when the test ends.
-func MustOpenPostgres(tb testing.TB) *sqlstore.Store {
+// MustPostgresSchema creates a fresh schema in the test PostgreSQL
+// database, drops it when the test ends, and returns a connection URL whose
+// search_path selects it.
+func MustPostgresSchema(tb testing.TB) string {
 	tb.Helper()
 	base := PostgresURL(tb)
 	admin, err := sql.Open("pgx", base)
@@ -94,7 +95,14 @@ func MustOpenPostgres(tb testing.TB) *sqlstore.Store {
 	if strings.Contains(base, "?") {
 		sep = "&"
 	}
-	s, err := postgres.Open(context.Background(), base+sep+"search_path="+schema)
+	return base + sep + "search_path=" + schema
+}
+
+// MustOpenPostgres opens a store on a fresh schema of the test PostgreSQL
+// database; the schema is dropped when the test ends.
+func MustOpenPostgres(tb testing.TB) *sqlstore.Store {
+	tb.Helper()
+	s, err := postgres.Open(context.Background(), MustPostgresSchema(tb))
 	if err != nil {
 		tb.Fatalf("open postgres: %v", err)
 	}

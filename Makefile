@@ -1,0 +1,36 @@
+# Vigil's developer tasks. `make test` is the one test command (README, CI).
+GO ?= go
+PKGS := ./...
+
+.PHONY: all build test lint fuzz-smoke bench demo
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/vigil ./cmd/vigil
+
+## test: the whole suite, with the race detector, against SQLite and PostgreSQL
+test:
+	$(GO) vet $(PKGS)
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+lint:
+	$(GO) vet $(PKGS)
+	gofmt -l .
+
+## fuzz-smoke: run every fuzz target for a few seconds
+fuzz-smoke:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for fz in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$fz"; $(GO) test -run '^$$' -fuzz "^$$fz$$" -fuzztime 5s $$pkg || exit 1; \
+	  done; \
+	done
+
+## bench: the performance targets of BENCHMARKS.md
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 3 -timeout 60m ./internal/bench/
+
+demo:
+	$(GO) run ./cmd/vigil demo

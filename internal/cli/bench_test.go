@@ -1,0 +1,248 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/store/sqlite"
+	"github.com/vigil-med/vigil/internal/vigiltest"
+)
+
+// benchRows is the inventory size the performance targets name.
+const benchRows = 100_000
+
+var (
+	benchCSVOnce sync.Once
+	benchCSVPath string
+)
+
+// benchCSV writes (once per run) a 100,000-row inventory in the shape of a
+// CMMS export: CMMS-style headers, three sites, real makes and models.
+func benchCSV(tb testing.TB) string {
+	benchCSVOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "vigil-bench-")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		benchCSVPath = filepath.Join(dir, "inventory-100k.csv")
+		f, err := os.Create(benchCSVPath)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		writeInventory(f, benchRows, 1)
+		if err := f.Close(); err != nil {
+			tb.Fatal(err)
+		}
+	})
+	return benchCSVPath
+}
+
+var benchModels = []struct{ mfr, model, cat, os string }{
+	{"GE Healthcare", "CARESCAPE B650", "Patient Monitor", "Linux"},
+	{"Philips Medical Systems", "IntelliVue MX450", "Patient Monitor", "VxWorks"},
+	{"BD", "Alaris 8015 PC Unit", "Infusion Pump", ""},
+	{"Baxter", "Sigma Spectrum", "Infusion Pump", ""},
+	{"Siemens Healthcare", "SOMATOM go.Up", "CT Scanner", "Windows 10 IoT"},
+	{"Dräger", "Perseus A500", "Anesthesia Machine", ""},
+	{"Abbott", "i-STAT 1", "Blood Gas Analyzer", ""},
+	{"Sysmex", "XN-1000", "Hematology Analyzer", "Windows 10"},
+	{"GE Medical Systems", "MAC 5500 HD", "ECG Cart", "Windows XP Embedded"},
+	{"Dentsply Sirona", "Orthophos SL", "Panoramic X-ray", "Windows 10"},
+	{"Carl Zeiss Meditec", "CIRRUS HD-OCT 5000", "OCT", "Windows 7"},
+	{"Olympus", "EVIS EXERA III CV-190", "Endoscopy", ""},
+	{"Fresenius Medical Care", "5008S", "Dialysis", ""},
+	{"Dell", "OptiPlex 7090 PACS workstation", "PACS", "Windows 10"},
+	{"Omnicell", "XT Automated Dispensing Cabinet", "Medication Cabinet", "Windows 10 IoT"},
+}
+
+// writeInventory writes n rows; version varies the firmware so a second
+// file updates every row.
+func writeInventory(w *os.File, n, version int) {
+	r := rand.New(rand.NewPCG(42, 7))
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"Asset #", "Equipment Type", "Mfr", "Model Number", "Serial No.", "Device Name", "Operating System",
+		"Firmware Version", "MAC", "IP Addr", "Hostname", "Site", "Dept", "Location", "Criticality", "PHI", "Patchable",
+		"Purchase Date", "Status"})
+	sites := []string{"north", "south", "east"}
+	depts := []string{"Radiology", "ICU", "Emergency", "Laboratory", "Cardiology", "Surgery", "Outpatient"}
+	for i := 0; i < n; i++ {
+		m := benchModels[r.IntN(len(benchModels))]
+		cw.Write([]string{
+			fmt.Sprintf("LFM-%06d", i), m.cat, m.mfr, m.model, fmt.Sprintf("SN%08X", i*7919), fmt.Sprintf("%s %d", m.model, i),
+			m.os, fmt.Sprintf("%d.%d.%d", version, r.IntN(10), r.IntN(100)),
+			fmt.Sprintf("02:00:%02x:%02x:%02x:%02x", byte(i>>24), byte(i>>16), byte(i>>8), byte(i)),
+			fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), fmt.Sprintf("dev-%06d", i), sites[i%3], depts[r.IntN(len(depts))],
+			fmt.Sprintf("Room %d", 100+r.IntN(400)), []string{"life-sustaining", "diagnostic", "supporting"}[r.IntN(3)],
+			[]string{"none", "stores", "transmits", "yes"}[r.IntN(4)], []string{"yes", "no", "vendor only"}[r.IntN(3)],
+			fmt.Sprintf("%d/%d/%d", 1+r.IntN(12), 1+r.IntN(28), 2008+r.IntN(17)), "Active",
+		})
+	}
+	cw.Flush()
+}
+
+// benchPractice prepares a database with one practice and three sites.
+func benchPractice(tb testing.TB, db string) {
+	for _, args := range [][]string{{"tenant", "add", "Bench Practice"}, {"site", "add", "North"}, {"site", "add", "South"}, {"site", "add", "East"}} {
+		mustRun(tb, append([]string{"--db", db}, args...)...)
+	}
+}
+
+func mustRun(tb testing.TB, args ...string) string {
+	tb.Helper()
+	var out, errb bytes.Buffer
+	if code := Main(context.Background(), args, strings.NewReader(""), &out, &errb); code != 0 {
+		tb.Fatalf("vigil %s: exit %d: %s", strings.Join(args, " "), code, errb.String())
+	}
+	return out.String()
+}
+
+// BenchmarkImportCSV100k_SQLite imports a 100,000-row CMMS-style CSV into a
+// fresh SQLite database through the CLI (read, map, validate, match, write).
+// Target: under 10 s.
+func BenchmarkImportCSV100k_SQLite(b *testing.B) {
+	path := benchCSV(b)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		db := filepath.Join(b.TempDir(), "bench.db")
+		benchPractice(b, db)
+		b.StartTimer()
+		mustRun(b, "--db", db, "import", "inventory", path)
+	}
+	b.ReportMetric(float64(benchRows), "rows")
+}
+
+// BenchmarkImportCSV100k_Postgres is the same import into PostgreSQL.
+// Target: under 20 s.
+func BenchmarkImportCSV100k_Postgres(b *testing.B) {
+	path := benchCSV(b)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		url := vigiltest.MustPostgresSchema(b)
+		benchPractice(b, url)
+		b.StartTimer()
+		mustRun(b, "--db", url, "import", "inventory", path)
+	}
+	b.ReportMetric(float64(benchRows), "rows")
+}
+
+var (
+	bench100kOnce sync.Once
+	bench100kDB   string
+)
+
+// bench100k returns a SQLite database holding the 100,000-row inventory.
+func bench100k(b *testing.B) string {
+	bench100kOnce.Do(func() {
+		bench100kDB = filepath.Join(filepath.Dir(benchCSV(b)), "bench100k.db")
+		os.Remove(bench100kDB)
+		benchPractice(b, bench100kDB)
+		mustRun(b, "--db", bench100kDB, "import", "inventory", benchCSV(b))
+	})
+	return bench100kDB
+}
+
+// BenchmarkFindDevices_SQLite100k runs the console's list queries (first
+// page of 50 plus the total) at 100,000 devices and reports their latency
+// percentiles. Target: p95 under 20 ms.
+func BenchmarkFindDevices_SQLite100k(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, bench100k(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	tn, err := st.FindTenant(ctx, "bench-practice")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx = domain.WithTenant(ctx, tn.ID)
+	filters := []domain.DeviceFilter{
+		{},
+		{Category: "infusion"},
+		{Manufacturer: "GE Medical Systems"},
+		{Site: "south"},
+		{Site: "north", Category: "imaging"},
+		{Query: "intellivue"},
+		{Query: "sn0001"},
+		{Query: "10.1.2"},
+		{Query: "dev-09999"},
+		{Query: "icu"},
+		{Query: "5"},
+		{Sort: "-updated"},
+		{Category: "laboratory", Sort: "manufacturer", Offset: 2000},
+	}
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, f := range filters {
+			f.Limit = 50
+			start := time.Now()
+			if _, _, err := st.FindDevices(ctx, f); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(start))
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.95), "p95-ms")
+	b.ReportMetric(pct(1.0), "max-ms")
+}
+
+// BenchmarkDeviceListRSS runs the real binary's `vigil device list` (and
+// --json) over 100,000 devices and reports its peak resident memory.
+// Target: under 100 MB.
+func BenchmarkDeviceListRSS(b *testing.B) {
+	db := bench100k(b)
+	bin := filepath.Join(b.TempDir(), "vigil")
+	build := exec.Command("go", "build", "-o", bin, "github.com/vigil-med/vigil/cmd/vigil")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, format := range []string{"text", "json"} {
+		b.Run(format, func(b *testing.B) {
+			var maxRSS int64
+			for i := 0; i < b.N; i++ {
+				args := []string{"--db", db, "device", "list"}
+				if format == "json" {
+					args = append(args, "--json")
+				}
+				cmd := exec.Command(bin, args...)
+				var lines countWriter
+				cmd.Stdout = &lines
+				if err := cmd.Run(); err != nil {
+					b.Fatal(err)
+				}
+				if lines.n < benchRows {
+					b.Fatalf("listed %d lines, want at least %d", lines.n, benchRows)
+				}
+				ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+				maxRSS = max(maxRSS, ru.Maxrss) // kilobytes on Linux
+			}
+			b.ReportMetric(float64(maxRSS)/1024, "maxrss-MB")
+		})
+	}
+}
+
+type countWriter struct{ n int }
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	c.n += bytes.Count(p, []byte{'\n'})
+	return len(p), nil
+}
