@@ -100,7 +100,8 @@ var foldAccents = strings.NewReplacer("ä", "a", "ö", "o", "ü", "u", "ß", "ss
 // VendorKey reduces a manufacturer name to the key used to match it: lower
 // case, accents folded, punctuation and company forms dropped.
 func VendorKey(name string) string {
-	words := strings.Fields(normWords(foldAccents.Replace(strings.ToLower(name))))
+	// Dots go first so "B.V." and "S.A." reduce to the company forms bv, sa.
+	words := strings.Fields(normWords(foldAccents.Replace(strings.ToLower(strings.ReplaceAll(name, ".", "")))))
 	out := words[:0]
 	for _, w := range words {
 		if !companyForms[w] {

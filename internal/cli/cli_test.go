@@ -1,0 +1,309 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// result is one run of the command line.
+type result struct {
+	code          int
+	stdout, stderr string
+}
+
+// run runs vigil with args against the database db.
+func run(t *testing.T, db string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if db != "" {
+		args = append([]string{"--db", db}, args...)
+	}
+	code := Main(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return result{code, out.String(), errb.String()}
+}
+
+func (r result) must(t *testing.T) result {
+	t.Helper()
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+// newPractice makes a database with one practice and two sites.
+func newPractice(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "vigil.db")
+	run(t, db, "tenant", "add", "Lakeside Family Medicine").must(t)
+	run(t, db, "site", "add", "Main Clinic", "--timezone", "America/Chicago").must(t)
+	run(t, db, "site", "add", "East Clinic").must(t)
+	return db
+}
+
+// Ensure usage mistakes exit 2 with one sentence, and help exits 0.
+func TestMain_Usage(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "v.db")
+	for _, args := range [][]string{
+		{"bogus"}, {"device", "bogus"}, {"device", "list", "--nope"}, {"device", "show"}, {"device", "list", "--sort", "sideways"},
+		{"device", "list", "--category", "spaceship"}, {"export", "inventory", "--format", "pdf"}, {"import", "inventory"},
+		{"import", "inventory", "x.csv", "--map", "nonsense"}, {"device", "edit", "A1"},
+	} {
+		r := run(t, db, args...)
+		if r.code != ExitUsage || strings.Count(strings.TrimSpace(r.stderr), "\n") != 1 || !strings.HasPrefix(r.stderr, "vigil: ") {
+			t.Errorf("vigil %v: exit %d, stderr %q; want exit 2 and one sentence plus the help hint", args, r.code, r.stderr)
+		}
+	}
+	if r := run(t, db, "device", "list", "--help"); r.code != 0 || !strings.Contains(r.stdout, "--category") {
+		t.Fatalf("--help: %d %q", r.code, r.stdout)
+	}
+}
+
+// Ensure a command that needs a practice says how to make one, and several
+// practices require --tenant.
+func TestMain_TenantChoice(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "v.db")
+	r := run(t, db, "device", "list")
+	if r.code != ExitFailure || !strings.Contains(r.stderr, "vigil tenant add") {
+		t.Fatalf("no practice: %d %q", r.code, r.stderr)
+	}
+	run(t, db, "tenant", "add", "One").must(t)
+	run(t, db, "tenant", "add", "Two").must(t)
+	r = run(t, db, "device", "list")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "one, two") {
+		t.Fatalf("two practices: %d %q", r.code, r.stderr)
+	}
+	run(t, db, "--tenant", "two", "device", "list").must(t)
+	t.Setenv("VIGIL_TENANT", "one")
+	run(t, db, "device", "list").must(t)
+}
+
+// Ensure the whole life of a device through the CLI: add, edit, show with
+// provenance and history, list, remove, and a verified audit trail.
+func TestMain_DeviceLifecycle(t *testing.T) {
+	db := newPractice(t)
+	r := run(t, db, "device", "add", "--serial", "SN1", "--asset-tag", "A-1", "--manufacturer", "GE Healthcare",
+		"--model", "CARESCAPE B650", "--category", "monitor", "--site", "main-clinic", "--ips", "10.0.0.5", "--macs", "00-09-FB-01-02-03").must(t)
+	if !strings.Contains(r.stdout, "Added device 1") {
+		t.Fatalf("add: %q", r.stdout)
+	}
+	r = run(t, db, "device", "add", "--serial", "SN2", "--macs", "zz", "--purchase-date", "2023-02-30", "--site", "main-clinic")
+	if r.code != ExitFailure || !strings.Contains(r.stderr, "--macs: invalid MAC address \"zz\"") || !strings.Contains(r.stderr, "--purchase-date: impossible date") {
+		t.Fatalf("bad add: %d %q", r.code, r.stderr)
+	}
+	r = run(t, db, "device", "add", "--serial", "SN1", "--site", "main-clinic")
+	if r.code != ExitFailure || !strings.Contains(r.stderr, "already used by device 1") {
+		t.Fatalf("duplicate serial: %d %q", r.code, r.stderr)
+	}
+	run(t, db, "device", "edit", "A-1", "--firmware", "3.1", "--location", "Room 4").must(t)
+	r = run(t, db, "--json", "device", "show", "00:09:fb:01:02:03").must(t)
+	var shown struct {
+		Device     map[string]string
+		Provenance map[string]struct{ Kind, Actor string }
+		History    []struct{ Action string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &shown); err != nil {
+		t.Fatal(err)
+	}
+	if shown.Device["firmware"] != "3.1" || shown.Device["manufacturer"] != "GE HealthCare" || shown.Device["category"] != "patient-monitoring" {
+		t.Fatalf("device = %v", shown.Device)
+	}
+	if shown.Provenance["firmware"].Kind != "manual" || shown.Provenance["lifecycle"].Kind != "system" || len(shown.History) != 2 {
+		t.Fatalf("provenance %v history %v", shown.Provenance, shown.History)
+	}
+	r = run(t, db, "device", "show", "A-1").must(t)
+	if !strings.Contains(r.stdout, `firmware: "" → "3.1"`) {
+		t.Fatalf("show history: %s", r.stdout)
+	}
+	r = run(t, db, "device", "list", "-q", "carescape").must(t)
+	if !strings.Contains(r.stdout, "CARESCAPE B650") || !strings.Contains(r.stdout, "1 devices") {
+		t.Fatalf("list: %s", r.stdout)
+	}
+	run(t, db, "device", "rm", "SN1").must(t)
+	r = run(t, db, "device", "show", "SN1")
+	if r.code != ExitFailure || !strings.Contains(r.stderr, "no device") {
+		t.Fatalf("after rm: %d %q", r.code, r.stderr)
+	}
+	r = run(t, db, "audit", "verify").must(t)
+	if !strings.Contains(r.stdout, "Audit trail intact") {
+		t.Fatalf("verify: %s", r.stdout)
+	}
+}
+
+// Ensure a messy CMMS-style CSV imports, re-imports without change, and a
+// changed file updates only what changed, with provenance.
+func TestImport_Idempotent(t *testing.T) {
+	db := newPractice(t)
+	r := run(t, db, "import", "inventory", "testdata/assets.csv").must(t)
+	if !strings.Contains(r.stdout, "4 created, 0 updated, 0 unchanged") {
+		t.Fatalf("first import: %s", r.stdout)
+	}
+	r = run(t, db, "import", "inventory", "testdata/assets.csv").must(t)
+	if !strings.Contains(r.stdout, "0 created, 0 updated, 4 unchanged") {
+		t.Fatalf("re-import: %s", r.stdout)
+	}
+	changed := filepath.Join(t.TempDir(), "assets-v2.csv")
+	b, _ := os.ReadFile("testdata/assets.csv")
+	os.WriteFile(changed, bytes.Replace(b, []byte("PageWriter TC70,SN-1004,Cardiology,,"), []byte("PageWriter TC70,SN-1004,Cardiology,10.20.3.4,"), 1), 0o600)
+	r = run(t, db, "import", "inventory", changed, "--dry-run").must(t)
+	if !strings.Contains(r.stdout, "assets-v2.csv:5") || !strings.Contains(r.stdout, `ips: "" → "10.20.3.4"`) || !strings.Contains(r.stdout, "nothing was written") {
+		t.Fatalf("dry run: %s", r.stdout)
+	}
+	r = run(t, db, "import", "inventory", changed).must(t)
+	if !strings.Contains(r.stdout, "0 created, 1 updated, 3 unchanged") {
+		t.Fatalf("changed import: %s", r.stdout)
+	}
+	r = run(t, db, "--json", "device", "show", "LFM-004").must(t)
+	if !strings.Contains(r.stdout, `"name": "assets-v2.csv"`) || !strings.Contains(r.stdout, `"ref": "row 5"`) {
+		t.Fatalf("provenance after update: %s", r.stdout)
+	}
+	r = run(t, db, "--json", "device", "show", "SN-1003").must(t)
+	var shown struct{ Device map[string]string }
+	json.Unmarshal([]byte(r.stdout), &shown)
+	want := map[string]string{"category": "imaging", "manufacturer": "Siemens Healthineers", "macs": "00:0a:95:00:00:03", "site": "east-clinic",
+		"purchase_date": "2021-12-01", "patchability": "not-patchable", "department": "Radiology"}
+	for k, v := range want {
+		if shown.Device[k] != v {
+			t.Errorf("%s = %q, want %q", k, shown.Device[k], v)
+		}
+	}
+}
+
+// Ensure an invalid file imports nothing and lists every problem with its
+// location; --skip-invalid imports the rest and writes a reject file.
+func TestImport_ErrInvalidRows(t *testing.T) {
+	db := newPractice(t)
+	r := run(t, db, "import", "inventory", "testdata/assets-bad.csv")
+	if r.code != ExitFailure {
+		t.Fatalf("exit %d", r.code)
+	}
+	for _, want := range []string{
+		"assets-bad.csv:3:7", "10.20.1.300",
+		"assets-bad.csv:4:2", "Spaceship",
+		"assets-bad.csv:4:10", "2023-02-30",
+		"assets-bad.csv:5:8", "00:0A:95:GG:00:04",
+		"assets-bad.csv:5", "SN-1001",
+		"nothing was imported",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if r := run(t, db, "device", "list").must(t); !strings.Contains(r.stdout, "0 devices") {
+		t.Fatalf("a failed import wrote devices: %s", r.stdout)
+	}
+	dir := t.TempDir()
+	rejects := filepath.Join(dir, "rejects.csv")
+	r = run(t, db, "import", "inventory", "testdata/assets-bad.csv", "--skip-invalid", "--rejects", rejects).must(t)
+	if !strings.Contains(r.stdout, "1 created") || !strings.Contains(r.stdout, "3 rows were rejected") {
+		t.Fatalf("skip-invalid: %s", r.stdout)
+	}
+	b, err := os.ReadFile(rejects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 4 || !strings.Contains(lines[0], "Asset #") || !strings.Contains(lines[1], "LFM-002") {
+		t.Fatalf("reject file:\n%s", b)
+	}
+}
+
+// Ensure every export format re-imports into a fresh database without loss.
+func TestExport_RoundTrip(t *testing.T) {
+	db := newPractice(t)
+	run(t, db, "import", "inventory", "testdata/assets.csv").must(t)
+	run(t, db, "device", "edit", "LFM-001", "--admins", "Doe, Jane; Biomed on-call", "--notes", "line one\nline \"two\", with comma",
+		"--hostnames", "pump-1.icu.local", "--vlans", "20;30", "--phi", "stores", "--phi-records", "1200", "--network-required", "yes",
+		"--network-justification", "drug library updates", "--criticality", "life-sustaining").must(t)
+	want := run(t, db, "export", "inventory", "--format", "csv").must(t).stdout
+	for _, format := range []string{"csv", "xlsx", "json"} {
+		t.Run(format, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "inv."+format)
+			run(t, db, "export", "inventory", "-o", file).must(t)
+			db2 := newPractice(t)
+			r := run(t, db2, "import", "inventory", file).must(t)
+			if !strings.Contains(r.stdout, "4 created") {
+				t.Fatalf("re-import: %s", r.stdout)
+			}
+			got := run(t, db2, "export", "inventory", "--format", "csv").must(t).stdout
+			if got != want {
+				t.Fatalf("round trip through %s differs:\n got: %s\nwant: %s", format, got, want)
+			}
+			r = run(t, db2, "import", "inventory", file).must(t)
+			if !strings.Contains(r.stdout, "4 unchanged") {
+				t.Fatalf("second re-import: %s", r.stdout)
+			}
+		})
+	}
+}
+
+// Ensure configuration precedence: defaults < file < environment < flags,
+// and config file errors name the file and line.
+func TestConfig(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "vigil.conf")
+	os.WriteFile(conf, []byte("# test\ndb = "+filepath.Join(dir, "file.db")+"\ntenant = from-file\n"), 0o600)
+	r := run(t, "", "--config", conf, "config", "show").must(t)
+	if !strings.Contains(r.stdout, "file.db") || !strings.Contains(r.stdout, "tenant = from-file") {
+		t.Fatalf("file: %s", r.stdout)
+	}
+	t.Setenv("VIGIL_TENANT", "from-env")
+	r = run(t, "", "--config", conf, "config", "show").must(t)
+	if !strings.Contains(r.stdout, "tenant = from-env") {
+		t.Fatalf("env: %s", r.stdout)
+	}
+	r = run(t, "", "--config", conf, "--tenant", "from-flag", "config", "show").must(t)
+	if !strings.Contains(r.stdout, "tenant = from-flag") {
+		t.Fatalf("flag: %s", r.stdout)
+	}
+	t.Setenv("VIGIL_DB", "postgres://vigil:secret@db.example/vigil")
+	r = run(t, "", "config", "show").must(t)
+	if strings.Contains(r.stdout, "secret") {
+		t.Fatalf("password shown: %s", r.stdout)
+	}
+	os.WriteFile(conf, []byte("db = x\nlisten 127.0.0.1\n"), 0o600)
+	r = run(t, "", "--config", conf, "config", "show")
+	if r.code != ExitFailure || !strings.Contains(r.stderr, conf+":2:") {
+		t.Fatalf("bad config: %d %q", r.code, r.stderr)
+	}
+}
+
+// Ensure `vigil serve` serves the inventory on the chosen address and stops
+// cleanly when its context ends.
+func TestServe(t *testing.T) {
+	db := newPractice(t)
+	run(t, db, "import", "inventory", "testdata/assets.csv").must(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan string, 1)
+	done := make(chan int, 1)
+	var out, errb bytes.Buffer
+	go func() {
+		done <- MainWithHooks(ctx, []string{"--db", db, "serve", "--listen", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb,
+			Hooks{Listening: func(addr string) { addrc <- addr }})
+	}()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case code := <-done:
+		t.Fatalf("serve exited %d: %s", code, errb.String())
+	}
+	resp, err := http.Get("http://" + addr + "/devices?q=alaris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "Alaris 8015") || strings.Contains(string(body), "CARESCAPE") {
+		t.Fatalf("GET /devices?q=alaris: %d\n%s", resp.StatusCode, body)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exit %d: %s", code, errb.String())
+	}
+}
