@@ -182,4 +182,3 @@ func TestStatic(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-

@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"io/fs"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -103,8 +104,16 @@ func (dialect) ReserveIDs(ctx context.Context, tx *sql.Tx, table string, n int) 
 	return first, err
 }
 
-func (dialect) SearchWord(word string) (string, any) {
-	return `d.search_text LIKE ? ESCAPE '\'`, "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(word) + "%"
+// SearchWord matches words and word beginnings, like the SQLite index:
+// the word must start the search text or follow a non-alphanumeric.
+func (dialect) SearchWord(word string, _ bool) (string, any) {
+	return "d.search_text ~ ?", `(^|[^[:alnum:]])` + regexp.QuoteMeta(word)
+}
+
+// Optimize refreshes the statistics autovacuum would refresh later.
+func (dialect) Optimize(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, "ANALYZE devices, device_identities")
+	return err
 }
 
 func (dialect) Ping(ctx context.Context, db *sql.DB) error {

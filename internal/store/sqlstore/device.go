@@ -169,7 +169,7 @@ func (s *Store) FindDevice(ctx context.Context, ref string) (*domain.Device, err
 }
 
 // deviceWhere builds the WHERE clause and arguments for a filter.
-func (s *Store) deviceWhere(ctx context.Context, tid int64, f domain.DeviceFilter) (string, []any, bool, error) {
+func (s *Store) deviceWhere(ctx context.Context, tid int64, f domain.DeviceFilter, broad bool) (string, []any, bool, error) {
 	where := []string{"d.tenant_id = ?"}
 	args := []any{tid}
 	if f.Site != "" && f.SiteID == 0 {
@@ -205,7 +205,7 @@ func (s *Store) deviceWhere(ctx context.Context, tid int64, f domain.DeviceFilte
 		where, args = append(where, "d.review = ?"), append(args, string(f.Review))
 	}
 	for _, w := range strings.Fields(strings.ToLower(f.Query)) {
-		cond, arg := s.d.SearchWord(w)
+		cond, arg := s.d.SearchWord(w, broad)
 		where, args = append(where, cond), append(args, arg)
 	}
 	return " WHERE " + strings.Join(where, " AND "), args, false, nil
@@ -225,6 +225,10 @@ var deviceOrder = map[string]string{
 	"serial":       "d.serial, d.id",
 }
 
+// broadSearch is the match count above which a search is "broad": the page
+// is then found by walking the listing order rather than sorting matches.
+const broadSearch = 2000
+
 // FindDevices returns one page of devices and the total count.
 func (s *Store) FindDevices(ctx context.Context, f domain.DeviceFilter) ([]*domain.Device, int, error) {
 	tid, err := domain.RequireTenant(ctx)
@@ -235,13 +239,18 @@ func (s *Store) FindDevices(ctx context.Context, f domain.DeviceFilter) ([]*doma
 	if !ok {
 		return nil, 0, domain.Errorf(domain.CodeInvalid, "unknown sort %q; use one of: %s", f.Sort, strings.Join(domain.DeviceSorts, ", "))
 	}
-	where, args, none, err := s.deviceWhere(ctx, tid, f)
+	where, args, none, err := s.deviceWhere(ctx, tid, f, false)
 	if err != nil || none {
 		return nil, 0, err
 	}
 	var total int
 	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM devices d"+where, args...).Scan(&total); err != nil {
 		return nil, 0, domain.Internal(err, "cannot count devices")
+	}
+	if f.Query != "" && total > broadSearch {
+		if where, args, _, err = s.deviceWhere(ctx, tid, f, true); err != nil {
+			return nil, 0, err
+		}
 	}
 	q := deviceSelect + where + " ORDER BY " + order
 	if f.Limit > 0 {
@@ -265,7 +274,7 @@ func (s *Store) EachDevice(ctx context.Context, f domain.DeviceFilter, fn func(*
 	if !ok {
 		return domain.Errorf(domain.CodeInvalid, "unknown sort %q; use one of: %s", f.Sort, strings.Join(domain.DeviceSorts, ", "))
 	}
-	where, args, none, err := s.deviceWhere(ctx, tid, f)
+	where, args, none, err := s.deviceWhere(ctx, tid, f, true)
 	if err != nil || none {
 		return err
 	}

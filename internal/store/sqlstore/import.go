@@ -259,6 +259,11 @@ func (s *Store) ImportDevices(ctx context.Context, b *domain.ImportBatch) (*doma
 	if err == errDryRun {
 		return res, nil
 	}
+	if err == nil && res.Created+res.Updated >= 500 {
+		if oerr := s.d.Optimize(ctx, s.w); oerr != nil {
+			return nil, domain.Internal(oerr, "the import succeeded but refreshing statistics failed")
+		}
+	}
 	if err != nil {
 		if domain.ErrorCode(err) == domain.CodeInvalid && res.Rejected != nil {
 			return res, err

@@ -34,14 +34,21 @@ type Dialect interface {
 	// ForUpdate is appended to a SELECT that reads a row about to be changed.
 	ForUpdate() string
 	// SearchWord returns a WHERE condition (and its argument) matching
-	// devices (alias d) whose search text contains word (lowercase).
-	SearchWord(word string) (string, any)
+	// devices (alias d) whose search text has word (lowercase) at the start
+	// of a word. broad says the word matches many devices, so a plan that
+	// walks the listing order and tests each device beats one that looks
+	// up every match and sorts them.
+	SearchWord(word string, broad bool) (string, any)
 	// Translate turns an engine error into a domain error where it can.
 	Translate(err error) error
 	// MaxParams is the most bind parameters one statement may carry.
 	MaxParams() int
 	// Ping checks the schema is current.
 	Ping(ctx context.Context, db *sql.DB) error
+	// Optimize refreshes the query planner's statistics after a bulk change
+	// (so, for example, a rare search word is looked up by id rather than
+	// by scanning a practice's whole index).
+	Optimize(ctx context.Context, db *sql.DB) error
 }
 
 // Store implements store.Store.

@@ -108,13 +108,15 @@ CREATE TABLE devices (
 -- Serial numbers and asset tags identify a device within a practice.
 CREATE UNIQUE INDEX devices_serial ON devices (tenant_id, serial) WHERE serial <> '';
 CREATE UNIQUE INDEX devices_asset_tag ON devices (tenant_id, asset_tag) WHERE asset_tag <> '';
--- Listing is ordered by label within the filters people use most.
-CREATE INDEX devices_label ON devices (tenant_id, label, id);
-CREATE INDEX devices_category ON devices (tenant_id, category, label, id);
-CREATE INDEX devices_vendor ON devices (tenant_id, vendor_id, label, id);
-CREATE INDEX devices_site ON devices (tenant_id, site_id, label, id);
+-- Listing is ordered by label (or another sort key) within the filters
+-- people use most. The other filter columns trail each index so a filtered
+-- page and its count are read from the index alone, without table lookups.
+CREATE INDEX devices_label ON devices (tenant_id, label, id, category, site_id, vendor_id);
+CREATE INDEX devices_category ON devices (tenant_id, category, label, id, site_id, vendor_id);
+CREATE INDEX devices_vendor ON devices (tenant_id, vendor_id, label, id, category, site_id);
+CREATE INDEX devices_site ON devices (tenant_id, site_id, label, id, category, vendor_id);
 CREATE INDEX devices_updated ON devices (tenant_id, updated_at, id);
-CREATE INDEX devices_review ON devices (tenant_id, review, label, id);
+CREATE INDEX devices_review ON devices (tenant_id, review);
 CREATE INDEX devices_model ON devices (model_id);
 
 CREATE TABLE device_identities (
@@ -129,9 +131,9 @@ CREATE TABLE device_identities (
 CREATE UNIQUE INDEX device_identities_mac ON device_identities (tenant_id, value) WHERE kind = 'mac';
 CREATE INDEX device_identities_device ON device_identities (device_id);
 
--- Free-text search uses a LIKE over search_text (a sequential scan); the
--- pg_trgm index that would speed it up needs an extension a database owner
--- must allow, so it is left to operators (docs/operations.md).
+-- Free-text search matches words and the beginnings of words with a
+-- regular expression over search_text (a sequential scan); a pg_trgm index
+-- would speed it up but needs an extension a database owner must allow.
 
 -- The audit trail: appended in the same transaction as each change, never
 -- updated or deleted; each event carries the hash of the one before.
