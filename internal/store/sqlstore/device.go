@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -461,21 +462,40 @@ func presentFields(d *domain.Device) []domain.Field {
 	return out
 }
 
-func nonEmptyValues(d *domain.Device) map[domain.Field]string {
-	m := map[domain.Field]string{}
+// nonEmptyValues renders the fields of d that hold a value as a JSON object
+// for the audit trail.
+func nonEmptyValues(d *domain.Device) json.RawMessage {
+	var b []byte
+	b = append(b, '{')
 	for _, f := range presentFields(d) {
-		m[f] = d.Get(f)
+		b = appendPair(b, string(f), d.Get(f))
 	}
-	return m
+	return closeObject(b)
 }
 
-func changeMaps(ch []domain.FieldChange) (before, after map[domain.Field]string) {
-	before, after = map[domain.Field]string{}, map[domain.Field]string{}
+// changeMaps renders a change list as before and after JSON objects, in
+// field order. Built by hand: it runs once per device on a bulk import.
+func changeMaps(ch []domain.FieldChange) (before, after json.RawMessage) {
+	bb, ab := []byte{'{'}, []byte{'{'}
 	for _, c := range ch {
-		before[c.Field], after[c.Field] = c.Old, c.New
+		bb = appendPair(bb, string(c.Field), c.Old)
+		ab = appendPair(ab, string(c.Field), c.New)
 	}
-	return before, after
+	return closeObject(bb), closeObject(ab)
 }
+
+func appendPair(b []byte, k, v string) []byte {
+	if len(b) > 1 {
+		b = append(b, ',')
+	}
+	kb, _ := json.Marshal(k)
+	vb, _ := json.Marshal(v)
+	b = append(b, kb...)
+	b = append(b, ':')
+	return append(b, vb...)
+}
+
+func closeObject(b []byte) json.RawMessage { return append(b, '}') }
 
 // UpdateDevice sets fields from text values on one of the tenant's devices.
 func (s *Store) UpdateDevice(ctx context.Context, id int64, set map[domain.Field]string, src domain.Source) (*domain.Device, []domain.FieldChange, error) {

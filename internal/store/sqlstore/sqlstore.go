@@ -251,13 +251,20 @@ func (tx *Tx) audit(tenantID int64, action, objType string, objID int64, label s
 		TenantID: tenantID, At: tx.now, Actor: tx.actor, Action: action,
 		ObjectType: objType, ObjectID: objID, Label: label,
 	}
-	if before != nil {
-		ev.Before, _ = json.Marshal(before)
-	}
-	if after != nil {
-		ev.After, _ = json.Marshal(after)
-	}
+	ev.Before, ev.After = toJSON(before), toJSON(after)
 	tx.events = append(tx.events, ev)
+}
+
+// toJSON marshals v for the audit trail; raw JSON passes through as is.
+func toJSON(v any) json.RawMessage {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case json.RawMessage:
+		return x
+	}
+	b, _ := json.Marshal(v)
+	return b
 }
 
 // commit chains and writes the queued audit events, then commits.
