@@ -46,8 +46,9 @@ func Build(t *Table, m Mapping, opt domain.ParseOptions) ([]domain.ImportRecord,
 			continue
 		}
 		rowBad := bad[r.Line]
+		var found []cellProblem
 		add := func(col int, f domain.Field, msg string) {
-			problems = append(problems, domain.Problem{Location: t.Where(r, col), Row: r.Line, Field: string(f), Message: msg})
+			found = append(found, cellProblem{col, domain.Problem{Location: t.Where(r, col), Row: r.Line, Field: string(f), Message: msg}})
 			rowBad = true
 		}
 		rec := domain.ImportRecord{Row: r.Line, Location: t.Where(r, -1)}
@@ -95,12 +96,29 @@ func Build(t *Table, m Mapping, opt domain.ParseOptions) ([]domain.ImportRecord,
 				}
 			}
 		}
+		// A row's problems read left to right; row-wide ones come last.
+		sort.SliceStable(found, func(i, j int) bool { return found[i].order() < found[j].order() })
+		for _, p := range found {
+			problems = append(problems, p.Problem)
+		}
 		if !rowBad {
 			records = append(records, rec)
 		}
 	}
 	sortProblems(problems)
 	return records, problems
+}
+
+type cellProblem struct {
+	col int
+	domain.Problem
+}
+
+func (p cellProblem) order() int {
+	if p.col < 0 {
+		return math.MaxInt
+	}
+	return p.col
 }
 
 // column is one mapped column and how messages name it.
