@@ -223,4 +223,3 @@ func wasWere(n int) string {
 	}
 	return "were"
 }
-

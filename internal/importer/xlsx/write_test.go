@@ -156,4 +156,3 @@ func BenchmarkWriteXLSX100k(b *testing.B) {
 		}
 	}
 }
-
