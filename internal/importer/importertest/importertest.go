@@ -199,9 +199,14 @@ func CheckBuild(tb testing.TB, t *importer.Table) {
 	tb.Helper()
 	m, hp, _ := importer.MapHeader(t, nil)
 	recs, problems := importer.Build(t, m, domain.ParseOptions{})
+	// A reader may report a problem for a row it could not make into a
+	// table row (a JSON element that is not an object).
 	rows := map[int]bool{}
 	for _, r := range t.Rows {
 		rows[r.Line] = true
+	}
+	for _, p := range t.Problems {
+		rows[p.Row] = true
 	}
 	bad := map[int]bool{}
 	for _, p := range append(hp, problems...) {
