@@ -24,16 +24,21 @@ import (
 // the store's business when it creates a device, and a re-import must not
 // overwrite values the file does not mention.
 func Build(t *Table, m Mapping, opt domain.ParseOptions) ([]domain.ImportRecord, []domain.Problem) {
-	problems := append([]domain.Problem(nil), t.Problems...)
-	bad := map[int]bool{}
+	var problems []domain.Problem
+	readerProblems := map[int][]domain.Problem{}
 	for _, p := range t.Problems {
 		if p.Row > 0 {
-			bad[p.Row] = true
+			readerProblems[p.Row] = append(readerProblems[p.Row], p)
+		} else {
+			problems = append(problems, p)
 		}
 	}
 	if !m.hasKey() {
 		problems = append(problems, domain.Problem{Location: headerLocation(t),
 			Message: "no column identifies the devices: the file needs a Vigil ID, serial number, asset tag or MAC address column"})
+		for _, ps := range readerProblems {
+			problems = append(problems, ps...)
+		}
 		sortProblems(problems)
 		return nil, problems
 	}
@@ -45,8 +50,13 @@ func Build(t *Table, m Mapping, opt domain.ParseOptions) ([]domain.ImportRecord,
 		if r.Blank() {
 			continue
 		}
-		rowBad := bad[r.Line]
+		rowBad := false
 		var found []cellProblem
+		for _, p := range readerProblems[r.Line] {
+			found = append(found, cellProblem{readerCol, p})
+			rowBad = true
+		}
+		delete(readerProblems, r.Line)
 		add := func(col int, f domain.Field, msg string) {
 			found = append(found, cellProblem{col, domain.Problem{Location: t.Where(r, col), Row: r.Line, Field: string(f), Message: msg}})
 			rowBad = true
@@ -105,6 +115,11 @@ func Build(t *Table, m Mapping, opt domain.ParseOptions) ([]domain.ImportRecord,
 			records = append(records, rec)
 		}
 	}
+	// Reader problems of rows the table does not hold (a JSON element that
+	// is not an object, or one whose only keys were unknown).
+	for _, ps := range readerProblems {
+		problems = append(problems, ps...)
+	}
 	sortProblems(problems)
 	return records, problems
 }
@@ -113,6 +128,10 @@ type cellProblem struct {
 	col int
 	domain.Problem
 }
+
+// readerCol sorts a reader's problems after the cell problems of their
+// row and before the row-wide ones.
+const readerCol = math.MaxInt - 1
 
 func (p cellProblem) order() int {
 	if p.col < 0 {
@@ -172,6 +191,11 @@ func serialDate(v string, sys SerialDates) (string, bool, error) {
 	n, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 		return "", false, nil
+	}
+	if n < 1 {
+		// Day 0 of either system is no one's purchase date; it is what an
+		// empty formula result looks like.
+		return "", false, domain.Errorf(domain.CodeInvalid, "spreadsheet date number %s is out of range", v)
 	}
 	if n == math.Trunc(n) && n >= 1900 && n <= 2200 {
 		return "", false, domain.Errorf(domain.CodeInvalid, "%s looks like a year, not a date; write the whole date (YYYY-MM-DD)", v)
