@@ -187,7 +187,7 @@ func TestMapHeader(t *testing.T) {
 			}},
 		{"ErrNothingRecognised", table([]string{"Foo", "Bar"}),
 			nil, result{
-				Fields: []domain.Field{"", ""},
+				Fields:   []domain.Field{"", ""},
 				Problems: []domain.Problem{{Location: "t.csv:1", Message: `no column is a device field; the header is "Foo", "Bar" (see docs/inventory-format.md for the recognised names, or use --map)`}},
 				Warnings: []string{
 					`t.csv:1:1: column "Foo" is not a device field; it is ignored (import it with --map "Foo=<field>")`,

@@ -365,3 +365,6 @@ func Equal(want, got *domain.Device) []string {
 	}
 	return out
 }
+
+// Options are the parse options fuzz tests use.
+var Options = domain.ParseOptions{}
