@@ -14,7 +14,7 @@ import (
 
 // result is one run of the command line.
 type result struct {
-	code          int
+	code           int
 	stdout, stderr string
 }
 

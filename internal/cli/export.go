@@ -93,7 +93,7 @@ func readTable(path, sheet string) (*importer.Table, error) {
 	}
 	switch format {
 	case "xlsx":
-		return xlsx.Read(name, br, sheet)
+		return xlsx.ReadSheet(name, br, sheet)
 	case "json":
 		return inventoryjson.Read(name, br)
 	}
@@ -296,7 +296,12 @@ func newExportWriter(format string, w io.Writer) (deviceWriter, error) {
 	case "json":
 		return newDeviceJSONWriter(w), nil
 	}
-	return inventorycsv.NewWriter(w), nil
+	return csvWriter{inventorycsv.NewWriter(w)}, nil
 }
+
+// csvWriter gives the CSV writer the Close every export format has.
+type csvWriter struct{ *inventorycsv.Writer }
+
+func (c csvWriter) Close() error { return c.Flush() }
 
 func newDeviceJSONWriter(w io.Writer) deviceWriter { return inventoryjson.NewWriter(w) }
