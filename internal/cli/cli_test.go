@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -208,8 +209,12 @@ func TestImport_ErrInvalidRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 4 || !strings.Contains(lines[0], "Asset #") || !strings.Contains(lines[1], "LFM-002") {
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatalf("reject file is not CSV: %v", err)
+	}
+	if len(recs) != 4 || !strings.HasSuffix(recs[0][0], "Asset #") || recs[0][11] != "error" || recs[1][0] != "LFM-002" ||
+		!strings.Contains(recs[3][11], "assets-bad.csv:5:8") || !strings.Contains(recs[3][11], "also on assets-bad.csv:2") {
 		t.Fatalf("reject file:\n%s", b)
 	}
 }

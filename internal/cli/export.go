@@ -114,7 +114,7 @@ func (a *app) importInventory(cmd *cobra.Command, path string, o importOptions) 
 		return err
 	}
 	mapping, problems, warnings := importer.MapHeader(table, overrides)
-	for _, w := range warnings {
+	for _, w := range append(table.Warnings, warnings...) {
 		fmt.Fprintf(a.err, "warning: %s\n", w)
 	}
 	if len(problems) > 0 {
