@@ -13,7 +13,7 @@ func TestParseCategory(t *testing.T) {
 		"Infusion Pump": "infusion", "PCA": "infusion", "EKG": "cardiology", "ECG Cart": "cardiology", "CT Scanner": "imaging",
 		"X-Ray": "imaging", "Ultrasound": "imaging", "Patient Monitor": "patient-monitoring", "Ventilator": "respiratory",
 		"Anesthesia Machine": "respiratory", "Blood Gas Analyzer": "laboratory", "PACS": "workstation", "OCT": "ophthalmic",
-		"Panoramic X-ray": "", "Nurse Call": "building", "imaging": "imaging", "patient-monitoring": "patient-monitoring", "": "",
+		"Panoramic X-ray": "dental", "EKG RIS": "", "Cardiac Ultrasound": "imaging", "Nurse Call": "building", "imaging": "imaging", "patient-monitoring": "patient-monitoring", "": "",
 		"Volumetric Infusion Pump": "infusion", "Hemodialysis machine": "therapeutic", "Endoscopy tower": "surgical",
 	} {
 		got, err := ParseCategory(in)

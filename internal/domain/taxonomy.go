@@ -66,19 +66,28 @@ func (e *enumSet) parse(s string) (string, error) {
 	if v, ok := e.exact[n]; ok {
 		return v, nil
 	}
+	// Keywords inside a phrase: the longest matching keyword wins, since it
+	// is the most specific ("Panoramic X-ray": panoramic beats x); a tie
+	// between categories is ambiguous.
 	words := " " + n + " "
-	found := map[string]bool{}
+	best, bestLen, tie := "", 0, false
 	for _, v := range e.values {
 		for _, k := range v.Keywords {
-			if strings.Contains(words, " "+k+" ") {
-				found[v.Value] = true
+			if !strings.Contains(words, " "+k+" ") || len(k) < bestLen {
+				continue
 			}
+			if len(k) == bestLen && best != v.Value {
+				tie = true
+				continue
+			}
+			if len(k) > bestLen {
+				tie = false
+			}
+			best, bestLen = v.Value, len(k)
 		}
 	}
-	if len(found) == 1 {
-		for v := range found {
-			return v, nil
-		}
+	if best != "" && !tie {
+		return best, nil
 	}
 	return "", Errorf(CodeInvalid, "unknown %s %q; use one of: %s", e.what, s, strings.Join(e.Values(), ", "))
 }

@@ -104,10 +104,16 @@ func (dialect) ReserveIDs(ctx context.Context, tx *sql.Tx, table string, n int) 
 	return first, err
 }
 
-// SearchWord matches words and word beginnings, like the SQLite index:
-// the word must start the search text or follow a non-alphanumeric.
-func (dialect) SearchWord(word string, _ bool) (string, any) {
-	return "d.search_text ~ ?", `(^|[^[:alnum:]])` + regexp.QuoteMeta(word)
+// Search matches each word at the start of a word of the search text, like
+// the SQLite index: it must start the text or follow a non-alphanumeric.
+func (dialect) Search(sp sqlstore.SearchSpec) (string, []any, string, []any) {
+	conds := make([]string, len(sp.Words))
+	args := make([]any, len(sp.Words))
+	for i, w := range sp.Words {
+		conds[i] = "d.search_text ~ ?"
+		args[i] = `(^|[^[:alnum:].])` + regexp.QuoteMeta(w)
+	}
+	return strings.Join(conds, " AND "), args, "", nil
 }
 
 // Optimize refreshes the statistics autovacuum would refresh later.

@@ -93,11 +93,6 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 		r.Close()
 		return nil, err
 	}
-	if err := (dialect{}).Optimize(ctx, w); err != nil {
-		w.Close()
-		r.Close()
-		return nil, domain.Internal(err, "cannot analyze %s", path)
-	}
 	return sqlstore.New(w, r, dialect{}), nil
 }
 
@@ -121,20 +116,43 @@ func (dialect) ReserveIDs(ctx context.Context, tx *sql.Tx, table string, n int) 
 	return max(seq, maxID) + 1, nil
 }
 
-// SearchWord matches words and word beginnings through the FTS5 index: the
-// word becomes a prefix phrase of its alphanumeric parts ("10.20.1" →
-// "10 20 1"*). A word with no letters or digits can only be a literal
-// substring, found with LIKE.
-func (dialect) SearchWord(word string, broad bool) (string, any) {
-	parts := strings.FieldsFunc(word, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	if len(parts) == 0 {
-		return `d.search_text LIKE ? ESCAPE '\'`, "%" + escapeLike(word) + "%"
+// Search matches each word as a word prefix in the FTS5 index and the
+// filters as tag tokens, so the index alone can count the matches. A word
+// with no letters or digits can only be a literal substring, found with
+// LIKE (and then the count needs the table).
+func (dialect) Search(sp sqlstore.SearchSpec) (string, []any, string, []any) {
+	tags := []string{fmt.Sprintf("zt%d", sp.TenantID)}
+	if sp.SiteID != 0 {
+		tags = append(tags, fmt.Sprintf("zs%d", sp.SiteID))
 	}
+	if sp.VendorID != 0 {
+		tags = append(tags, fmt.Sprintf("zv%d", sp.VendorID))
+	}
+	if sp.Category != "" {
+		tags = append(tags, "zc"+strings.ReplaceAll(sp.Category, "-", ""))
+	}
+	terms := []string{"tags : (" + strings.Join(tags, " AND ") + ")"}
+	var likes []string
+	var likeArgs []any
+	for _, w := range sp.Words {
+		if strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+			likes = append(likes, `d.search_text LIKE ? ESCAPE '\'`)
+			likeArgs = append(likeArgs, "%"+escapeLike(w)+"%")
+			continue
+		}
+		terms = append(terms, `search_text : "`+strings.ReplaceAll(w, `"`, `""`)+`"*`)
+	}
+	match := strings.Join(terms, " AND ")
 	col := "d.id"
-	if broad {
+	if sp.Broad {
 		col = "+d.id" // unary plus: not an index term, so the listing index drives
 	}
-	return col + " IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)", `"` + strings.Join(parts, " ") + `"*`
+	cond := col + " IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)"
+	args := []any{match}
+	if len(likes) > 0 {
+		return cond + " AND " + strings.Join(likes, " AND "), append(args, likeArgs...), "", nil
+	}
+	return cond, args, "SELECT COUNT(*) FROM devices_fts WHERE devices_fts MATCH ?", []any{match}
 }
 
 func escapeLike(s string) string {

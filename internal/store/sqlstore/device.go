@@ -169,14 +169,24 @@ func (s *Store) FindDevice(ctx context.Context, ref string) (*domain.Device, err
 	return nil, domain.Errorf(domain.CodeConflict, "%q names several devices (%s); prefix it with id:, tag:, serial: or mac:", ref, strings.Join(parts, ", "))
 }
 
+// deviceQuery is a filter turned into SQL.
+type deviceQuery struct {
+	where     string
+	args      []any
+	count     string // a cheaper count query from the search index, or ""
+	countArgs []any
+	none      bool // the filter names something that does not exist: nothing matches
+}
+
 // deviceWhere builds the WHERE clause and arguments for a filter.
-func (s *Store) deviceWhere(ctx context.Context, tid int64, f domain.DeviceFilter, broad bool) (string, []any, bool, error) {
+func (s *Store) deviceWhere(ctx context.Context, tid int64, f domain.DeviceFilter, broad bool) (deviceQuery, error) {
+	var q deviceQuery
 	where := []string{"d.tenant_id = ?"}
 	args := []any{tid}
 	if f.Site != "" && f.SiteID == 0 {
 		site, err := s.FindSite(ctx, f.Site)
 		if err != nil {
-			return "", nil, false, domain.Errorf(domain.CodeInvalid, "unknown site %q", f.Site)
+			return q, domain.Errorf(domain.CodeInvalid, "unknown site %q", f.Site)
 		}
 		f.SiteID = site.ID
 	}
@@ -189,10 +199,11 @@ func (s *Store) deviceWhere(ctx context.Context, tid int64, f domain.DeviceFilte
 	if f.Manufacturer != "" && f.VendorID == 0 {
 		v, err := s.FindVendor(ctx, f.Manufacturer)
 		if domain.ErrorCode(err) == domain.CodeNotFound {
-			return "", nil, true, nil // no such vendor: nothing matches
+			q.none = true
+			return q, nil
 		}
 		if err != nil {
-			return "", nil, false, err
+			return q, err
 		}
 		f.VendorID = v.ID
 	}
@@ -205,11 +216,16 @@ func (s *Store) deviceWhere(ctx context.Context, tid int64, f domain.DeviceFilte
 	if f.Review != "" {
 		where, args = append(where, "d.review = ?"), append(args, string(f.Review))
 	}
-	for _, w := range strings.Fields(strings.ToLower(f.Query)) {
-		cond, arg := s.d.SearchWord(w, broad)
-		where, args = append(where, cond), append(args, arg)
+	if words := strings.Fields(strings.ToLower(f.Query)); len(words) > 0 {
+		cond, cargs, count, countArgs := s.d.Search(SearchSpec{Words: words, TenantID: tid, SiteID: f.SiteID, VendorID: f.VendorID,
+			Category: string(f.Category), Broad: broad})
+		where, args = append(where, cond), append(args, cargs...)
+		if f.Criticality == "" && f.Review == "" {
+			q.count, q.countArgs = count, countArgs
+		}
 	}
-	return " WHERE " + strings.Join(where, " AND "), args, false, nil
+	q.where, q.args = " WHERE "+strings.Join(where, " AND "), args
+	return q, nil
 }
 
 var deviceOrder = map[string]string{
@@ -240,25 +256,29 @@ func (s *Store) FindDevices(ctx context.Context, f domain.DeviceFilter) ([]*doma
 	if !ok {
 		return nil, 0, domain.Errorf(domain.CodeInvalid, "unknown sort %q; use one of: %s", f.Sort, strings.Join(domain.DeviceSorts, ", "))
 	}
-	where, args, none, err := s.deviceWhere(ctx, tid, f, false)
-	if err != nil || none {
+	dq, err := s.deviceWhere(ctx, tid, f, false)
+	if err != nil || dq.none {
 		return nil, 0, err
 	}
 	var total int
-	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM devices d"+where, args...).Scan(&total); err != nil {
+	countSQL, countArgs := "SELECT COUNT(*) FROM devices d"+dq.where, dq.args
+	if dq.count != "" {
+		countSQL, countArgs = dq.count, dq.countArgs
+	}
+	if err := s.queryRow(ctx, countSQL, countArgs...).Scan(&total); err != nil {
 		return nil, 0, domain.Internal(err, "cannot count devices")
 	}
 	if f.Query != "" && total > broadSearch {
-		if where, args, _, err = s.deviceWhere(ctx, tid, f, true); err != nil {
+		if dq, err = s.deviceWhere(ctx, tid, f, true); err != nil {
 			return nil, 0, err
 		}
 	}
-	q := deviceSelect + where + " ORDER BY " + order
+	q := deviceSelect + dq.where + " ORDER BY " + order
 	if f.Limit > 0 {
 		q += " LIMIT " + strconv.Itoa(f.Limit) + " OFFSET " + strconv.Itoa(max(f.Offset, 0))
 	}
 	var out []*domain.Device
-	err = s.eachRow(ctx, q, args, func(d *domain.Device) error {
+	err = s.eachRow(ctx, q, dq.args, func(d *domain.Device) error {
 		out = append(out, d)
 		return nil
 	})
@@ -275,15 +295,15 @@ func (s *Store) EachDevice(ctx context.Context, f domain.DeviceFilter, fn func(*
 	if !ok {
 		return domain.Errorf(domain.CodeInvalid, "unknown sort %q; use one of: %s", f.Sort, strings.Join(domain.DeviceSorts, ", "))
 	}
-	where, args, none, err := s.deviceWhere(ctx, tid, f, true)
-	if err != nil || none {
+	dq, err := s.deviceWhere(ctx, tid, f, true)
+	if err != nil || dq.none {
 		return err
 	}
-	q := deviceSelect + where + " ORDER BY " + order
+	q := deviceSelect + dq.where + " ORDER BY " + order
 	if f.Limit > 0 {
 		q += " LIMIT " + strconv.Itoa(f.Limit) + " OFFSET " + strconv.Itoa(max(f.Offset, 0))
 	}
-	return s.eachRow(ctx, q, args, fn)
+	return s.eachRow(ctx, q, dq.args, fn)
 }
 
 func (s *Store) eachRow(ctx context.Context, q string, args []any, fn func(*domain.Device) error) error {
@@ -488,11 +508,34 @@ func appendPair(b []byte, k, v string) []byte {
 	if len(b) > 1 {
 		b = append(b, ',')
 	}
-	kb, _ := json.Marshal(k)
-	vb, _ := json.Marshal(v)
-	b = append(b, kb...)
+	b = appendJSONString(b, k)
 	b = append(b, ':')
-	return append(b, vb...)
+	return appendJSONString(b, v)
+}
+
+// appendJSONString appends s as a JSON string (RFC 8259 §7): quotes,
+// backslashes and control characters escaped, the rest as UTF-8.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c == '\t':
+			b = append(b, '\\', 't')
+		case c == '\r':
+			b = append(b, '\\', 'r')
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 func closeObject(b []byte) json.RawMessage { return append(b, '}') }

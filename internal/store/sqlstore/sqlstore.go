@@ -33,12 +33,11 @@ type Dialect interface {
 	LockAuditChain(ctx context.Context, tx *sql.Tx) error
 	// ForUpdate is appended to a SELECT that reads a row about to be changed.
 	ForUpdate() string
-	// SearchWord returns a WHERE condition (and its argument) matching
-	// devices (alias d) whose search text has word (lowercase) at the start
-	// of a word. broad says the word matches many devices, so a plan that
-	// walks the listing order and tests each device beats one that looks
-	// up every match and sorts them.
-	SearchWord(word string, broad bool) (string, any)
+	// Search returns the WHERE condition (alias d) and arguments for a
+	// free-text search combined with the filters in sp, and, when the
+	// engine can count matches from its search index alone, that count
+	// query and its arguments ("" otherwise).
+	Search(sp SearchSpec) (cond string, args []any, count string, countArgs []any)
 	// Translate turns an engine error into a domain error where it can.
 	Translate(err error) error
 	// MaxParams is the most bind parameters one statement may carry.
@@ -49,6 +48,19 @@ type Dialect interface {
 	// (so, for example, a rare search word is looked up by id rather than
 	// by scanning a practice's whole index).
 	Optimize(ctx context.Context, db *sql.DB) error
+}
+
+// SearchSpec is a free-text search and the filters it is combined with.
+type SearchSpec struct {
+	Words    []string // lowercase; each must start a word of the search text
+	TenantID int64
+	SiteID   int64
+	VendorID int64
+	Category string
+	// Broad says the words match many devices, so a plan that walks the
+	// listing order and tests each device beats one that looks up every
+	// match and sorts them.
+	Broad bool
 }
 
 // Store implements store.Store.

@@ -134,23 +134,32 @@ CREATE INDEX device_identities_device ON device_identities (device_id);
 -- Free-text search: a word index over the device's search text, kept in
 -- step by triggers. Queries match words and the beginnings of words
 -- ("intelli" finds IntelliVue, "10.20.1" finds 10.20.1.15), which stays fast
--- at 100,000 devices where a substring scan does not. '.' ':' '-' '/' split
--- words, so an IP or a MAC is a phrase of words.
-CREATE VIRTUAL TABLE devices_fts USING fts5 (search_text, content = 'devices', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
+-- at 100,000 devices where a substring scan does not. '.' is part of a word
+-- (IP addresses and versions are single words); ':' and '-' split words, so
+-- a MAC is a phrase. The tags column carries the practice, site, vendor and
+-- category as tokens (zt12 zs3 zv7 zcinfusion), so a filtered search can be
+-- counted from the index alone; user words are matched in search_text only.
+-- The index is contentless: it stores no copy of the text.
+CREATE VIRTUAL TABLE devices_fts USING fts5 (tags, search_text, content = '', contentless_delete = 1,
+    tokenize = "unicode61 remove_diacritics 2 tokenchars '.'");
 -- +goose StatementBegin
 CREATE TRIGGER devices_fts_insert AFTER INSERT ON devices BEGIN
-    INSERT INTO devices_fts (rowid, search_text) VALUES (new.id, new.search_text);
+    INSERT INTO devices_fts (rowid, tags, search_text) VALUES (new.id,
+        'zt' || new.tenant_id || ' zs' || new.site_id || ' zv' || coalesce(new.vendor_id, 0) || ' zc' || replace(new.category, '-', ''),
+        new.search_text);
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER devices_fts_delete AFTER DELETE ON devices BEGIN
-    INSERT INTO devices_fts (devices_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    DELETE FROM devices_fts WHERE rowid = old.id;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
-CREATE TRIGGER devices_fts_update AFTER UPDATE OF search_text ON devices BEGIN
-    INSERT INTO devices_fts (devices_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
-    INSERT INTO devices_fts (rowid, search_text) VALUES (new.id, new.search_text);
+CREATE TRIGGER devices_fts_update AFTER UPDATE OF search_text, tenant_id, site_id, vendor_id, category ON devices BEGIN
+    DELETE FROM devices_fts WHERE rowid = old.id;
+    INSERT INTO devices_fts (rowid, tags, search_text) VALUES (new.id,
+        'zt' || new.tenant_id || ' zs' || new.site_id || ' zv' || coalesce(new.vendor_id, 0) || ' zc' || replace(new.category, '-', ''),
+        new.search_text);
 END;
 -- +goose StatementEnd
 
