@@ -276,3 +276,46 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	c.n += bytes.Count(p, []byte{'\n'})
 	return len(p), nil
 }
+
+// BenchmarkPeer_SQLite3Import loads the same CSV with the sqlite3 shell's
+// .import into a plain table (no validation, no indexes): the floor any
+// importer into SQLite stands on, measured in the same run for comparison.
+func BenchmarkPeer_SQLite3Import(b *testing.B) {
+	path := benchCSV(b)
+	bin, err := exec.LookPath("sqlite3")
+	if err != nil {
+		b.Skip("sqlite3 shell not installed (apt-get install sqlite3)")
+	}
+	for i := 0; i < b.N; i++ {
+		db := filepath.Join(b.TempDir(), "peer.db")
+		cmd := exec.Command(bin, db, ".mode csv", ".import "+path+" inventory")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("sqlite3: %v\n%s", err, out)
+		}
+	}
+}
+
+// BenchmarkPeer_PsqlCopy loads the same CSV with psql's \copy into a plain
+// table: the PostgreSQL floor, for comparison with the Postgres import.
+func BenchmarkPeer_PsqlCopy(b *testing.B) {
+	path := benchCSV(b)
+	bin, err := exec.LookPath("psql")
+	if err != nil {
+		b.Skip("psql not installed")
+	}
+	for i := 0; i < b.N; i++ {
+		url := vigiltest.MustPostgresSchema(b)
+		cols := make([]string, 19)
+		for c := range cols {
+			cols[c] = fmt.Sprintf("c%d text", c)
+		}
+		base, schema, _ := strings.Cut(url, "search_path=")
+		cmd := exec.Command(bin, strings.TrimRight(base, "?&"), "-v", "ON_ERROR_STOP=1", "-q",
+			"-c", "CREATE TABLE inventory ("+strings.Join(cols, ", ")+")",
+			"-c", `\copy inventory FROM '`+path+`' WITH (FORMAT csv, HEADER true)`)
+		cmd.Env = append(os.Environ(), "PGOPTIONS=-c search_path="+schema) // libpq takes no search_path URL parameter
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("psql: %v\n%s", err, out)
+		}
+	}
+}
