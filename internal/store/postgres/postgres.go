@@ -14,8 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
 	"github.com/pressly/goose/v3"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -75,6 +76,19 @@ func (dialect) Name() string             { return "postgres" }
 func (dialect) Placeholder(n int) string { return "$" + strconv.Itoa(n) }
 func (dialect) ForUpdate() string        { return " FOR UPDATE OF d" }
 func (dialect) MaxParams() int           { return 65535 }
+
+// BulkInsert streams rows with COPY on the transaction's connection,
+// several times faster than multi-row INSERTs for an import.
+func (dialect) BulkInsert(ctx context.Context, conn *sql.Conn, table string, cols []string, rows [][]any) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return sqlstore.ErrNoBulk
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+		return err
+	})
+}
 
 // auditLockKey is an arbitrary constant naming the advisory lock that
 // serialises audit chain appends across connections and replicas.

@@ -104,6 +104,11 @@ func (dialect) ForUpdate() string                             { return "" } // t
 func (dialect) MaxParams() int                                { return 32766 }
 func (dialect) LockAuditChain(context.Context, *sql.Tx) error { return nil }
 
+// BulkInsert: multi-row INSERTs are SQLite's fastest path already.
+func (dialect) BulkInsert(context.Context, *sql.Conn, string, []string, [][]any) error {
+	return sqlstore.ErrNoBulk
+}
+
 // ReserveIDs relies on the writer holding the database lock: ids above both
 // the AUTOINCREMENT counter and the current maximum are free until commit,
 // and inserting them advances the counter.

@@ -42,6 +42,10 @@ type Dialect interface {
 	Translate(err error) error
 	// MaxParams is the most bind parameters one statement may carry.
 	MaxParams() int
+	// BulkInsert writes many rows into table on conn, inside the
+	// transaction open on it, faster than INSERT statements can (COPY on
+	// PostgreSQL). It returns ErrNoBulk when the engine has no such path.
+	BulkInsert(ctx context.Context, conn *sql.Conn, table string, cols []string, rows [][]any) error
 	// Ping checks the schema is current.
 	Ping(ctx context.Context, db *sql.DB) error
 	// Optimize refreshes the query planner's statistics after a bulk change
@@ -151,6 +155,7 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // tenant. Audit events are collected and chained at commit.
 type Tx struct {
 	*sql.Tx
+	conn   *sql.Conn // the connection the transaction runs on
 	s      *Store
 	ctx    context.Context
 	now    time.Time
@@ -160,12 +165,21 @@ type Tx struct {
 
 // begin starts a write transaction.
 func (s *Store) begin(ctx context.Context) (*Tx, error) {
-	tx, err := s.w.BeginTx(ctx, nil)
+	conn, err := s.w.Conn(ctx)
 	if err != nil {
+		return nil, domain.Internal(s.d.Translate(err), "cannot reach the database")
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
 		return nil, domain.Internal(s.d.Translate(err), "cannot start a database transaction")
 	}
-	return &Tx{Tx: tx, s: s, ctx: ctx, now: domain.Now(ctx), actor: domain.ActorFrom(ctx)}, nil
+	return &Tx{Tx: tx, conn: conn, s: s, ctx: ctx, now: domain.Now(ctx), actor: domain.ActorFrom(ctx)}, nil
 }
+
+// ErrNoBulk is returned by Dialect.BulkInsert when the engine has no bulk
+// path; plain multi-row INSERTs are used instead.
+var ErrNoBulk = errors.New("sqlstore: no bulk insert path")
 
 // write runs fn in a write transaction and commits it with its audit events.
 func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
@@ -173,6 +187,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
+	defer tx.conn.Close()
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
 		return err
@@ -228,6 +243,12 @@ func (tx *Tx) insertRows(table string, cols []string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	if len(rows) >= bulkRows {
+		err := tx.s.d.BulkInsert(tx.ctx, tx.conn, table, cols, rows)
+		if err != ErrNoBulk {
+			return tx.s.d.Translate(err)
+		}
+	}
 	per := tx.s.d.MaxParams() / len(cols)
 	if per > 500 {
 		per = 500
@@ -251,6 +272,10 @@ func (tx *Tx) insertRows(table string, cols []string, rows [][]any) error {
 	}
 	return nil
 }
+
+// bulkRows is the batch size from which insertRows takes the engine's bulk
+// path.
+const bulkRows = 200
 
 func marks(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")

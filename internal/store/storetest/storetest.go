@@ -572,6 +572,31 @@ func testImport(t *testing.T, open Opener) {
 			t.Fatalf("dry run created vendors %v", v)
 		}
 	})
+	t.Run("Bulk", func(t *testing.T) {
+		// Enough rows for the engines' bulk paths (COPY on PostgreSQL).
+		s := open(t)
+		ctx := practice(t, s, "P", "Main")
+		var recs []domain.ImportRecord
+		for i := 0; i < 450; i++ {
+			recs = append(recs, rec(i+2, map[domain.Field]string{domain.FieldSerial: fmt.Sprintf("B%04d", i), domain.FieldManufacturer: "Mindray",
+				domain.FieldMACs: fmt.Sprintf("02:00:00:00:%02x:%02x", i>>8, i&255), domain.FieldNotes: "quote \" tab\t and é"}))
+		}
+		res, err := s.ImportDevices(ctx, batch(recs...))
+		if err != nil || res.Created != 450 {
+			t.Fatalf("bulk import = %+v, %v", res, err)
+		}
+		d, err := s.FindDevice(ctx, "02:00:00:00:01:c1")
+		if err != nil || d.Serial != "B0449" || d.Notes != "quote \" tab\t and é" || d.ID != res.Rows[449].DeviceID {
+			t.Fatalf("device by MAC = %+v, %v", d, err)
+		}
+		if r, err := audit.Verify(ctx, s); err != nil || !r.OK {
+			t.Fatalf("audit after bulk import: %+v, %v", r, err)
+		}
+		events, _ := s.FindAuditEvents(ctx, domain.AuditFilter{Action: "device.create"})
+		if len(events) != 450 {
+			t.Fatalf("audit events = %d, want 450", len(events))
+		}
+	})
 	t.Run("ErrRowNamesTwoDevices", func(t *testing.T) {
 		s := open(t)
 		ctx := practice(t, s, "P", "Main")
