@@ -1,7 +1,8 @@
 // Package importertest holds helpers the importer packages' tests share:
 // golden files with an -update flag, a rendering of a read-and-build run
 // for those files, invariants for fuzz tests, and a generator of varied
-// devices for round-trip tests. Imported by tests only.
+// devices for round-trip tests. Imported by tests only; it defines the
+// -update flag, so a test binary that imports it must not define its own.
 package importertest
 
 import (
@@ -361,6 +362,3 @@ func Equal(want, got *domain.Device) []string {
 	}
 	return out
 }
-
-// Options are the parse options fuzz tests use.
-var Options = domain.ParseOptions{}
