@@ -44,7 +44,7 @@ func Build(t *Table, m Mapping, opt domain.ParseOptions) ([]domain.ImportRecord,
 	}
 
 	cols := mappedColumns(t, m)
-	dups := keyIndex{}
+	dups := make(keyIndex, 2*len(t.Rows))
 	records := make([]domain.ImportRecord, 0, len(t.Rows))
 	for _, r := range t.Rows {
 		if r.Blank() {
@@ -210,18 +210,23 @@ func serialDate(v string, sys SerialDates) (string, bool, error) {
 	return d.String(), true, nil
 }
 
-// keyIndex remembers where each matching key was first seen.
-type keyIndex map[string]Row
+// keyIndex remembers the line where each matching key was first seen.
+type keyIndex map[dupKey]int
+
+type dupKey struct {
+	field domain.Field
+	key   string
+}
 
 // add records key k of field f at row r and returns the earlier row when
 // the key was seen before. Serials and asset tags compare without regard
 // to case ("ab123" and "AB123" are the same label read twice).
 func (ix keyIndex) add(f domain.Field, k string, r Row) (Row, bool) {
-	id := string(f) + "\x00" + strings.ToLower(k)
+	id := dupKey{f, strings.ToLower(k)}
 	if prev, ok := ix[id]; ok {
-		return prev, prev.Line != r.Line
+		return Row{Line: prev}, prev != r.Line
 	}
-	ix[id] = Row{Line: r.Line}
+	ix[id] = r.Line
 	return Row{}, false
 }
 

@@ -1,6 +1,10 @@
 package importer
 
-import "github.com/vigil-med/vigil/internal/domain"
+import (
+	"strings"
+
+	"github.com/vigil-med/vigil/internal/domain"
+)
 
 // HeaderNames lists the column headers recognised for one device field.
 type HeaderNames struct {
@@ -66,7 +70,7 @@ var headerSynonyms = []HeaderNames{
 
 // HeaderSynonyms lists, for every device field in export order, the column
 // headers recognised for it: the canonical name, the label, then the
-// synonyms.
+// synonyms as the table spells them.
 func HeaderSynonyms() []HeaderNames {
 	extra := map[domain.Field][]string{}
 	for _, s := range headerSynonyms {
@@ -75,9 +79,9 @@ func HeaderSynonyms() []HeaderNames {
 	var out []HeaderNames
 	for _, f := range domain.DeviceFields() {
 		names := []string{string(f.Field), f.Label}
-		seen := map[string]bool{normHeader(names[0]): true, normHeader(names[1]): true}
+		seen := map[string]bool{strings.ToLower(names[0]): true, strings.ToLower(names[1]): true}
 		for _, n := range extra[f.Field] {
-			if k := normHeader(n); !seen[k] {
+			if k := strings.ToLower(n); !seen[k] {
 				seen[k] = true
 				names = append(names, n)
 			}

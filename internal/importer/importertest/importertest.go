@@ -1,7 +1,8 @@
 // Package importertest holds helpers the importer packages' tests share:
 // golden files with an -update flag, a rendering of a read-and-build run
 // for those files, invariants for fuzz tests, and a generator of varied
-// devices for round-trip tests. Imported by tests only.
+// devices for round-trip tests. Imported by tests only; it defines the
+// -update flag, so a test binary that imports it must not define its own.
 package importertest
 
 import (
@@ -44,25 +45,21 @@ func Golden(tb testing.TB, path string, got []byte) {
 	}
 }
 
-// diff shows the first lines that differ, enough to see what changed.
+// diff shows where want and got first part, with a few lines of each.
 func diff(want, got string) string {
 	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 20; i++ {
-		var a, c string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			c = g[i]
-		}
-		if a != c {
-			fmt.Fprintf(&b, "line %d:\n- %s\n+ %s\n", i+1, a, c)
-			shown++
-		}
+	i := 0
+	for i < len(w) && i < len(g) && w[i] == g[i] {
+		i++
 	}
-	return b.String()
+	excerpt := func(lines []string) string {
+		end := min(i+6, len(lines))
+		if i >= end {
+			return "  (end of file)"
+		}
+		return "  " + strings.Join(lines[i:end], "\n  ")
+	}
+	return fmt.Sprintf("first difference at line %d\nwant:\n%s\ngot:\n%s", i+1, excerpt(w), excerpt(g))
 }
 
 // Result is what a golden file records of reading a file: the table's
@@ -365,6 +362,3 @@ func Equal(want, got *domain.Device) []string {
 	}
 	return out
 }
-
-// Options are the parse options fuzz tests use.
-var Options = domain.ParseOptions{}

@@ -114,15 +114,18 @@ func decodeText(name string, b []byte) (string, string, []string, error) {
 				fmt.Sprintf("the file is %s but has an odd number of bytes; it is cut short", enc), nil)
 		}
 		return decodeUTF16(b, be), enc, nil, nil
-	case utf8.Valid(b):
-		return string(b), encUTF8, nil, nil
 	}
+	// Checked before UTF-8: ASCII text in UTF-16 is valid UTF-8 too, full
+	// of NUL characters.
 	if ok, be := guessUTF16(b); ok && len(b)%2 == 0 {
 		enc := encUTF16LE
 		if be {
 			enc = encUTF16BE
 		}
 		return decodeUTF16(b, be), enc, []string{name + ": read as " + enc + " (the file has no byte order mark)"}, nil
+	}
+	if utf8.Valid(b) {
+		return string(b), encUTF8, nil, nil
 	}
 	return decodeWindows1252(b), encWindows1252, []string{name + ": read as Windows-1252 because the file is not valid UTF-8; save it as \"CSV UTF-8\" to be sure accents come through"}, nil
 }

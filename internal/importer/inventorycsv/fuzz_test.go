@@ -5,6 +5,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/importer"
 	"github.com/vigil-med/vigil/internal/importer/importertest"
 	"github.com/vigil-med/vigil/internal/importer/inventorycsv"
@@ -49,7 +50,7 @@ func FuzzReadCSV(f *testing.F) {
 		}
 		importertest.CheckBuild(t, tab)
 		m, _, _ := importer.MapHeader(tab, nil)
-		_, problems := importer.Build(tab, m, importertest.Options)
+		_, problems := importer.Build(tab, m, domain.ParseOptions{})
 		if err := importer.WriteRejects(io.Discard, tab, problems); err != nil {
 			t.Fatal(err)
 		}

@@ -74,11 +74,16 @@ func ReadSheet(name string, r io.Reader, sheet string) (t *importer.Table, err e
 	if sheet != sheets[0] {
 		where = sheet
 	}
+	var warnings []string
+	if want == sheets[0] && len(sheets) > 1 {
+		warnings = append(warnings, fmt.Sprintf("%s: the workbook has %d sheets; only the first, %q, is read (choose another by name)", name, len(sheets), sheet))
+	}
 	t = &importer.Table{
 		File:        name,
 		Format:      importer.FormatXLSX,
 		Locate:      importer.GridLocator(name, where),
 		SerialDates: importer.Serial1900,
+		Warnings:    warnings,
 	}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil && *props.Date1904 {
 		t.SerialDates = importer.Serial1904
