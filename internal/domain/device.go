@@ -280,7 +280,9 @@ func (d *Device) Set(f Field, v string) error { return d.SetWith(f, v, ParseOpti
 
 // SetWith is Set with parse options (date order).
 func (d *Device) SetWith(f Field, v string, opt ParseOptions) error {
-	v = strings.TrimSpace(v)
+	// Line endings are stored as LF: browsers send CRLF, CSV readers turn
+	// it into LF, and a note must survive the round trip unchanged.
+	v = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
 	if !utf8.ValidString(v) {
 		return Errorf(CodeInvalid, "value is not valid text")
 	}

@@ -81,9 +81,9 @@ func TestWriter_EscapesFormulas(t *testing.T) {
 	}
 }
 
-// Ensure the one known loss is documented by a test: encoding/csv turns a
-// CRLF inside a quoted value into LF, so a note typed with Windows line
-// ends comes back with LF ones.
+// Ensure a note written with Windows line ends comes back with LF ones,
+// which is how Vigil stores them (encoding/csv turns CRLF inside a quoted
+// value into LF, and Device.Set does the same).
 func TestWriter_CRLFInNotesBecomesLF(t *testing.T) {
 	d := &domain.Device{Serial: "S1", Notes: "first\r\nsecond"}
 	var buf bytes.Buffer

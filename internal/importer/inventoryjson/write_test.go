@@ -14,10 +14,12 @@ import (
 )
 
 // Ensure a JSON export re-imports to the same devices, value for value,
-// including CRLF line ends in notes, which JSON (unlike CSV) keeps.
+// including multi-line notes (typed with CRLF, stored with LF).
 func TestWriter_RoundTrip(t *testing.T) {
 	devices := importertest.Devices(99, 500)
-	devices[3].Notes = "first\r\nsecond"
+	if err := devices[3].Set(domain.FieldNotes, "first\r\nsecond"); err != nil {
+		t.Fatal(err)
+	}
 	data := mustExport(t, devices)
 	tab, err := inventoryjson.Read("export.json", bytes.NewReader(data))
 	if err != nil {

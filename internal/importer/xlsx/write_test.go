@@ -179,7 +179,7 @@ func TestWriter_ControlCharacterBecomesReplacement(t *testing.T) {
 	}
 	m, _, _ := importer.MapHeader(tab, nil)
 	recs, _ := importer.Build(tab, m, domain.ParseOptions{})
-	if got, want := recs[0].Device.Notes, "a\uFFFDb\tc\r\nd"; got != want {
+	if got, want := recs[0].Device.Notes, "a\uFFFDb\tc\nd"; got != want {
 		t.Fatalf("notes = %q, want %q", got, want)
 	}
 }
