@@ -312,3 +312,26 @@ func TestServe(t *testing.T) {
 		t.Fatalf("serve exit %d: %s", code, errb.String())
 	}
 }
+
+// Ensure `vigil demo` builds a fresh demo database every run, never in the
+// user's real database.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "vigil.db")
+	run(t, real, "tenant", "add", "Real Practice").must(t)
+	for i := 0; i < 2; i++ {
+		r := run(t, "", "--data-dir", dir, "demo", "--no-serve").must(t)
+		if !strings.Contains(r.stdout, "Lakeside Family Medicine") || !strings.Contains(r.stdout, filepath.Join(dir, "demo.db")) {
+			t.Fatalf("demo run %d: %s", i, r.stdout)
+		}
+	}
+	r := run(t, filepath.Join(dir, "demo.db"), "--json", "device", "list").must(t)
+	var devs []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &devs); err != nil || len(devs) < 80 {
+		t.Fatalf("demo devices: %d, %v", len(devs), err)
+	}
+	r = run(t, real, "tenant", "list").must(t)
+	if strings.Contains(r.stdout, "Lakeside") {
+		t.Fatal("the demo wrote into the real database")
+	}
+}
