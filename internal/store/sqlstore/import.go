@@ -225,22 +225,12 @@ func (s *Store) ImportDevices(ctx context.Context, b *domain.ImportBatch) (*doma
 			if err != nil {
 				return domain.Internal(err, "cannot allocate device ids")
 			}
-			rows := make([][]any, len(creates))
-			var idRows [][]any
 			for i, d := range creates {
 				d.ID = first + int64(i)
-				rows[i] = deviceArgs(d)
-				idRows = append(idRows, identityRows(d)...)
-			}
-			if err := tx.insertRows("devices", deviceCols, rows); err != nil {
-				return conflictOr(err, "a device in the file clashes with an existing one")
-			}
-			if err := tx.insertRows("device_identities", identityCols, idRows); err != nil {
-				return conflictOr(err, "a MAC address in the file is already used")
-			}
-			for i, d := range creates {
 				res.Rows[createRow[i]].DeviceID = d.ID
-				tx.audit(tid, "device.create", "device", d.ID, d.Label(), nil, nonEmptyValues(d))
+			}
+			if err := tx.insertCreated(tid, creates); err != nil {
+				return err
 			}
 		}
 		for i, d := range updates {
@@ -271,6 +261,48 @@ func (s *Store) ImportDevices(ctx context.Context, b *domain.ImportBatch) (*doma
 		return nil, err
 	}
 	return res, nil
+}
+
+// createChunk is one batch of new devices turned into rows and events.
+type createChunk struct {
+	rows, idRows [][]any
+	events       []*domain.AuditEvent
+}
+
+// insertCreated writes new devices (ids already set), their identities and
+// audit events. A second goroutine turns devices into rows while this one
+// inserts the previous batch, so the Go work overlaps the database's.
+func (tx *Tx) insertCreated(tid int64, creates []*domain.Device) error {
+	const per = 500
+	chunks := make(chan createChunk, 2)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(chunks)
+		for start := 0; start < len(creates); start += per {
+			var c createChunk
+			for _, d := range creates[start:min(start+per, len(creates))] {
+				c.rows = append(c.rows, deviceArgs(d))
+				c.idRows = append(c.idRows, identityRows(d)...)
+				c.events = append(c.events, tx.event(tid, "device.create", "device", d.ID, d.Label(), nil, nonEmptyValues(d)))
+			}
+			select {
+			case chunks <- c:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	for c := range chunks {
+		if err := tx.insertRows("devices", deviceCols, c.rows); err != nil {
+			return conflictOr(err, "a device in the file clashes with an existing one")
+		}
+		if err := tx.insertRows("device_identities", identityCols, c.idRows); err != nil {
+			return conflictOr(err, "a MAC address in the file is already used")
+		}
+		tx.events = append(tx.events, c.events...)
+	}
+	return nil
 }
 
 // errDryRun rolls back a dry run's transaction.

@@ -284,12 +284,18 @@ func marks(n int) string {
 // audit queues an event for the change; before and after are marshalled to
 // JSON (nil means none).
 func (tx *Tx) audit(tenantID int64, action, objType string, objID int64, label string, before, after any) {
+	tx.events = append(tx.events, tx.event(tenantID, action, objType, objID, label, before, after))
+}
+
+// event builds an audit event without queueing it. It only reads tx, so
+// another goroutine may call it.
+func (tx *Tx) event(tenantID int64, action, objType string, objID int64, label string, before, after any) *domain.AuditEvent {
 	ev := &domain.AuditEvent{
 		TenantID: tenantID, At: tx.now, Actor: tx.actor, Action: action,
 		ObjectType: objType, ObjectID: objID, Label: label,
 	}
 	ev.Before, ev.After = toJSON(before), toJSON(after)
-	tx.events = append(tx.events, ev)
+	return ev
 }
 
 // toJSON marshals v for the audit trail; raw JSON passes through as is.
