@@ -203,11 +203,7 @@ func (a *app) deviceShowCommand() *cobra.Command {
 prefix it with id:, tag:, serial: or mac: when it could mean several.`,
 		Args: exactArgs(1, "a device id, asset tag, serial number or MAC"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, st, _, err := a.tenantCtx(cmd.Context())
-			if err != nil {
-				return err
-			}
-			d, err := st.FindDevice(ctx, args[0])
+			ctx, st, d, err := a.findDevice(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -336,11 +332,7 @@ empty value clears an attribute.`,
 			if len(set) == 0 {
 				return usagef("give the attributes to change as flags, e.g. --firmware A.02")
 			}
-			ctx, st, _, err := a.tenantCtx(cmd.Context())
-			if err != nil {
-				return err
-			}
-			d, err := st.FindDevice(ctx, args[0])
+			ctx, st, d, err := a.findDevice(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -371,11 +363,7 @@ func (a *app) deviceRmCommand() *cobra.Command {
 		Use: "rm REF", Short: "Remove a device from the inventory (recorded in the audit trail)",
 		Args: exactArgs(1, "a device id, asset tag, serial number or MAC"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, st, _, err := a.tenantCtx(cmd.Context())
-			if err != nil {
-				return err
-			}
-			d, err := st.FindDevice(ctx, args[0])
+			ctx, st, d, err := a.findDevice(cmd, args[0])
 			if err != nil {
 				return err
 			}

@@ -264,6 +264,48 @@ func (a *app) tenantCtx(ctx context.Context) (context.Context, store.Store, *dom
 	return domain.WithTenant(ctx, t.ID), st, t, nil
 }
 
+// findTenant finds the practice ref names (no practice scope needed).
+func (a *app) findTenant(cmd *cobra.Command, ref string) (context.Context, store.Store, *domain.Tenant, error) {
+	st, err := a.store(cmd.Context())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx := actorCtx(cmd.Context())
+	t, err := st.FindTenant(ctx, ref)
+	return ctx, st, t, err
+}
+
+// findSite scopes to the practice and finds the site ref names.
+func (a *app) findSite(cmd *cobra.Command, ref string) (context.Context, store.Store, *domain.Site, error) {
+	ctx, st, _, err := a.tenantCtx(cmd.Context())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	x, err := st.FindSite(ctx, ref)
+	return ctx, st, x, err
+}
+
+// findDevice scopes to the practice and finds the device ref names.
+func (a *app) findDevice(cmd *cobra.Command, ref string) (context.Context, store.Store, *domain.Device, error) {
+	ctx, st, _, err := a.tenantCtx(cmd.Context())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	d, err := st.FindDevice(ctx, ref)
+	return ctx, st, d, err
+}
+
+// findVendor finds the vendor ref names (vendors are shared, not scoped).
+func (a *app) findVendor(cmd *cobra.Command, ref string) (context.Context, store.Store, *domain.Vendor, error) {
+	st, err := a.store(cmd.Context())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx := actorCtx(cmd.Context())
+	v, err := st.FindVendor(ctx, ref)
+	return ctx, st, v, err
+}
+
 // printJSON writes v as indented JSON.
 func (a *app) printJSON(v any) error {
 	enc := json.NewEncoder(a.out)

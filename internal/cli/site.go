@@ -60,11 +60,7 @@ func (a *app) siteCommand() *cobra.Command {
 	edit := &cobra.Command{
 		Use: "edit REF", Short: "Change a site", Args: exactArgs(1, "a site id, short name or name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, st, _, err := a.tenantCtx(cmd.Context())
-			if err != nil {
-				return err
-			}
-			x, err := st.FindSite(ctx, args[0])
+			ctx, st, x, err := a.findSite(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -96,11 +92,7 @@ func (a *app) siteCommand() *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use: "rm REF", Short: "Remove a site that has no devices", Args: exactArgs(1, "a site id, short name or name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, st, _, err := a.tenantCtx(cmd.Context())
-			if err != nil {
-				return err
-			}
-			x, err := st.FindSite(ctx, args[0])
+			ctx, st, x, err := a.findSite(cmd, args[0])
 			if err != nil {
 				return err
 			}

@@ -57,12 +57,7 @@ func (a *app) tenantCommand() *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use: "show REF", Short: "Show a practice", Args: exactArgs(1, "a practice id, short name or name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store(cmd.Context())
-			if err != nil {
-				return err
-			}
-			ctx := actorCtx(cmd.Context())
-			t, err := st.FindTenant(ctx, args[0])
+			ctx, st, t, err := a.findTenant(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -81,12 +76,7 @@ func (a *app) tenantCommand() *cobra.Command {
 	rename := &cobra.Command{
 		Use: "rename REF NAME", Short: "Rename a practice", Args: exactArgs(2, "a practice and its new NAME"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store(cmd.Context())
-			if err != nil {
-				return err
-			}
-			ctx := actorCtx(cmd.Context())
-			t, err := st.FindTenant(ctx, args[0])
+			ctx, st, t, err := a.findTenant(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -106,12 +96,7 @@ func (a *app) tenantCommand() *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use: "rm REF", Short: "Remove a practice that has no devices", Args: exactArgs(1, "a practice id, short name or name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store(cmd.Context())
-			if err != nil {
-				return err
-			}
-			ctx := actorCtx(cmd.Context())
-			t, err := st.FindTenant(ctx, args[0])
+			ctx, st, t, err := a.findTenant(cmd, args[0])
 			if err != nil {
 				return err
 			}

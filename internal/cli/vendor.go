@@ -121,12 +121,7 @@ func (a *app) vendorCommand() *cobra.Command {
 		Use: "edit REF", Short: "Change a vendor's details and security contacts", Args: exactArgs(1, "a vendor id, name or alias"),
 		Example: `  vigil vendor edit philips --psirt-url https://www.philips.com/productsecurity --verified today`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store(cmd.Context())
-			if err != nil {
-				return err
-			}
-			ctx := actorCtx(cmd.Context())
-			v, err := st.FindVendor(ctx, args[0])
+			ctx, st, v, err := a.findVendor(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -160,12 +155,7 @@ func (a *app) vendorCommand() *cobra.Command {
 		Example: `  vigil vendor alias "GE HealthCare" "GE Med Sys"`,
 		Args:    exactArgs(2, "a vendor and the ALIAS"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.store(cmd.Context())
-			if err != nil {
-				return err
-			}
-			ctx := actorCtx(cmd.Context())
-			v, err := st.FindVendor(ctx, args[0])
+			ctx, st, v, err := a.findVendor(cmd, args[0])
 			if err != nil {
 				return err
 			}

@@ -123,14 +123,8 @@ func Invalid(file string, problems []domain.Problem) error {
 		msg = problems[0].String()
 	}
 	if n := len(problems); n > 1 {
-		msg += fmt.Sprintf(" (and %d more problem%s)", n-1, plural(n-1))
+		msg += fmt.Sprintf(" (and %d more problem%s)", n-1, Plural(n-1))
 	}
 	return &domain.Error{Code: domain.CodeInvalid, Message: msg, Problems: problems}
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}

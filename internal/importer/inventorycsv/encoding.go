@@ -7,7 +7,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/importer"
 )
 
 // Encoding names reported in Table.Encoding.
@@ -110,7 +110,7 @@ func decodeText(name string, b []byte) (string, string, []string, error) {
 			enc = encUTF16BE
 		}
 		if len(b)%2 != 0 {
-			return "", "", nil, located(fmt.Sprintf("%s (byte %d)", name, len(b)+2),
+			return "", "", nil, importer.Located(fmt.Sprintf("%s (byte %d)", name, len(b)+2),
 				fmt.Sprintf("the file is %s but has an odd number of bytes; it is cut short", enc), nil)
 		}
 		return decodeUTF16(b, be), enc, nil, nil
@@ -146,16 +146,6 @@ func invalidUTF8(name string, b []byte) error {
 		off += n
 	}
 	loc := fmt.Sprintf("%s:%d:%d", name, line, col)
-	return located(loc, fmt.Sprintf("byte 0x%02X is not valid UTF-8 although the file starts with a UTF-8 byte order mark", b[off]), nil)
+	return importer.Located(loc, fmt.Sprintf("byte 0x%02X is not valid UTF-8 although the file starts with a UTF-8 byte order mark", b[off]), nil)
 }
 
-// located returns a CodeInvalid domain.Error whose message starts with the
-// location and which carries it as a Problem.
-func located(loc, msg string, cause error) error {
-	return &domain.Error{
-		Code:     domain.CodeInvalid,
-		Message:  loc + ": " + msg,
-		Problems: []domain.Problem{{Location: loc, Message: msg}},
-		Err:      cause,
-	}
-}

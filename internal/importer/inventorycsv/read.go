@@ -82,7 +82,7 @@ func Read(name string, r io.Reader) (*importer.Table, error) {
 	}
 	h := importer.FindHeader(heads)
 	if h < 0 {
-		return nil, located(name, "the file has no header row (it is empty or blank)", nil)
+		return nil, importer.Located(name, "the file has no header row (it is empty or blank)", nil)
 	}
 	if h > 0 {
 		skipped := 0
@@ -93,7 +93,7 @@ func Read(name string, r io.Reader) (*importer.Table, error) {
 		}
 		if skipped > 0 {
 			t.Warnings = append(t.Warnings, fmt.Sprintf("%s:%d: the header is on line %d; %d line%s above it %s skipped",
-				name, records[h].line, records[h].line, skipped, plural(skipped), wasWere(skipped)))
+				name, records[h].line, records[h].line, skipped, importer.Plural(skipped), importer.WasWere(skipped)))
 		}
 	}
 	t.HeaderLine = records[h].line
@@ -180,7 +180,7 @@ func sniffDelimiter(text string) rune {
 func syntaxError(name, text string, err error) error {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
-		return located(name, err.Error(), err)
+		return importer.Located(name, err.Error(), err)
 	}
 	col := charColumn(text, pe.Line, pe.Column)
 	loc := fmt.Sprintf("%s:%d:%d", name, pe.Line, col)
@@ -191,7 +191,7 @@ func syntaxError(name, text string, err error) error {
 	case errors.Is(pe.Err, csv.ErrQuote):
 		reason = fmt.Sprintf(`a quoted value started on line %d is not closed properly (a closing quote must be followed by the delimiter or the end of the line)`, pe.StartLine)
 	}
-	return located(loc, reason, err)
+	return importer.Located(loc, reason, err)
 }
 
 // charColumn converts a 1-based byte column on a 1-based line of text to a
@@ -210,16 +210,3 @@ func charColumn(text string, line, byteCol int) int {
 	return utf8.RuneCountInString(text[:byteCol-1]) + 1
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-func wasWere(n int) string {
-	if n == 1 {
-		return "was"
-	}
-	return "were"
-}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/importer"
 )
 
@@ -39,7 +38,7 @@ func ReadSheet(name string, r io.Reader, sheet string) (t *importer.Table, err e
 	// damaged file must be a located error, not a crash.
 	defer func() {
 		if p := recover(); p != nil {
-			t, err = nil, located(name, "the workbook is damaged and cannot be read", fmt.Errorf("xlsx: excelize panic: %v", p))
+			t, err = nil, importer.Located(name, "the workbook is damaged and cannot be read", fmt.Errorf("xlsx: excelize panic: %v", p))
 		}
 	}()
 	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: unzipLimit})
@@ -50,7 +49,7 @@ func ReadSheet(name string, r io.Reader, sheet string) (t *importer.Table, err e
 
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, located(name, "the workbook has no sheets", nil)
+		return nil, importer.Located(name, "the workbook has no sheets", nil)
 	}
 	want := sheet
 	if want == "" {
@@ -68,7 +67,7 @@ func ReadSheet(name string, r io.Reader, sheet string) (t *importer.Table, err e
 		}
 	}
 	if sheet == "" {
-		return nil, located(name, fmt.Sprintf("the workbook has no sheet %q; its sheets are %s", want, quoteAll(sheets)), nil)
+		return nil, importer.Located(name, fmt.Sprintf("the workbook has no sheet %q; its sheets are %s", want, quoteAll(sheets)), nil)
 	}
 	where := ""
 	if sheet != sheets[0] {
@@ -91,7 +90,7 @@ func ReadSheet(name string, r io.Reader, sheet string) (t *importer.Table, err e
 
 	rows, err := f.Rows(sheet)
 	if err != nil {
-		return nil, located(sheetLoc(name, where), "cannot read the sheet", err)
+		return nil, importer.Located(sheetLoc(name, where), "cannot read the sheet", err)
 	}
 	defer rows.Close()
 
@@ -108,11 +107,11 @@ func ReadSheet(name string, r io.Reader, sheet string) (t *importer.Table, err e
 		found = true
 		h := importer.FindHeader(early)
 		if h < 0 {
-			return located(sheetLoc(name, where), "the sheet is empty", nil)
+			return importer.Located(sheetLoc(name, where), "the sheet is empty", nil)
 		}
 		if skipped := countNonBlank(early[:h]); skipped > 0 {
 			t.Warnings = append(t.Warnings, fmt.Sprintf("%s: the header is on row %d; %d row%s above it %s skipped",
-				t.Where(importer.Row{Line: lines[h]}, -1), lines[h], skipped, plural(skipped), wasWere(skipped)))
+				t.Where(importer.Row{Line: lines[h]}, -1), lines[h], skipped, importer.Plural(skipped), importer.WasWere(skipped)))
 		}
 		t.HeaderLine = lines[h]
 		t.Header = make([]string, len(early[h]))
@@ -132,7 +131,7 @@ func ReadSheet(name string, r io.Reader, sheet string) (t *importer.Table, err e
 		line++
 		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			return nil, located(fmt.Sprintf("%s:%d", sheetLoc(name, where), line), "cannot read the row", err)
+			return nil, importer.Located(fmt.Sprintf("%s:%d", sheetLoc(name, where), line), "cannot read the row", err)
 		}
 		if found {
 			t.Append(line, cells)
@@ -149,7 +148,7 @@ func ReadSheet(name string, r io.Reader, sheet string) (t *importer.Table, err e
 		}
 	}
 	if err := rows.Error(); err != nil {
-		return nil, located(sheetLoc(name, where), "cannot read the sheet", err)
+		return nil, importer.Located(sheetLoc(name, where), "cannot read the sheet", err)
 	}
 	if !found {
 		if err := settle(); err != nil {
@@ -162,13 +161,13 @@ func ReadSheet(name string, r io.Reader, sheet string) (t *importer.Table, err e
 func openError(name string, err error) error {
 	switch {
 	case errors.Is(err, excelize.ErrWorkbookFileFormat), errors.Is(err, excelize.ErrOptionsUnzipSizeLimit):
-		return located(name, "the file is not an XLSX workbook, or it is damaged", err)
+		return importer.Located(name, "the file is not an XLSX workbook, or it is damaged", err)
 	case strings.Contains(err.Error(), "zip"):
-		return located(name, "the file is not a valid XLSX workbook (its zip structure is damaged)", err)
+		return importer.Located(name, "the file is not a valid XLSX workbook (its zip structure is damaged)", err)
 	case strings.Contains(strings.ToLower(err.Error()), "password"), strings.Contains(err.Error(), "decrypt"):
-		return located(name, "the workbook is password-protected; remove the password and import it again", err)
+		return importer.Located(name, "the workbook is password-protected; remove the password and import it again", err)
 	}
-	return located(name, "the workbook cannot be read: it is damaged or not an XLSX file", err)
+	return importer.Located(name, "the workbook cannot be read: it is damaged or not an XLSX file", err)
 }
 
 func sheetLoc(name, where string) string {
@@ -176,17 +175,6 @@ func sheetLoc(name, where string) string {
 		return name
 	}
 	return name + ":" + where
-}
-
-// located returns a CodeInvalid domain.Error whose message starts with the
-// location and which carries it as a Problem; the cause is kept for logs.
-func located(loc, msg string, cause error) error {
-	return &domain.Error{
-		Code:     domain.CodeInvalid,
-		Message:  loc + ": " + msg,
-		Problems: []domain.Problem{{Location: loc, Message: msg}},
-		Err:      cause,
-	}
 }
 
 func countNonBlank(rows [][]string) int {
@@ -207,16 +195,3 @@ func quoteAll(s []string) string {
 	return strings.Join(q, ", ")
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-func wasWere(n int) string {
-	if n == 1 {
-		return "was"
-	}
-	return "were"
-}

@@ -340,6 +340,16 @@ func (s *Store) CountDevices(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// checkKeys returns a conflict naming every other device of the tenant that
+// already holds d's serial, asset tag or one of its MACs.
+func (tx *Tx) checkKeys(d *domain.Device) error {
+	owners, err := tx.keyOwners(d)
+	if err != nil {
+		return err
+	}
+	return keyConflict(owners)
+}
+
 // keyOwners returns which other devices of the tenant already hold d's
 // serial, asset tag or MACs, as device id → the key it holds.
 func (tx *Tx) keyOwners(d *domain.Device) (map[int64]string, error) {
@@ -431,11 +441,7 @@ func (s *Store) CreateDevice(ctx context.Context, d *domain.Device, src domain.S
 		if err := tx.prepare(d, sites, vendorCache{}, modelCache{}); err != nil {
 			return err
 		}
-		owners, err := tx.keyOwners(d)
-		if err != nil {
-			return err
-		}
-		if err := keyConflict(owners); err != nil {
+		if err := tx.checkKeys(d); err != nil {
 			return err
 		}
 		src.At, src.Actor = tx.now, tx.actor.String()
@@ -588,11 +594,7 @@ func (s *Store) UpdateDevice(ctx context.Context, id int64, set map[domain.Field
 			out = old
 			return nil
 		}
-		owners, err := tx.keyOwners(d)
-		if err != nil {
-			return err
-		}
-		if err := keyConflict(owners); err != nil {
+		if err := tx.checkKeys(d); err != nil {
 			return err
 		}
 		src.At, src.Actor = tx.now, tx.actor.String()
