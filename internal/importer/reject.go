@@ -127,4 +127,3 @@ func Invalid(file string, problems []domain.Problem) error {
 	}
 	return &domain.Error{Code: domain.CodeInvalid, Message: msg, Problems: problems}
 }
-

@@ -148,4 +148,3 @@ func invalidUTF8(name string, b []byte) error {
 	loc := fmt.Sprintf("%s:%d:%d", name, line, col)
 	return importer.Located(loc, fmt.Sprintf("byte 0x%02X is not valid UTF-8 although the file starts with a UTF-8 byte order mark", b[off]), nil)
 }
-

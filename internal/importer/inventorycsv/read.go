@@ -209,4 +209,3 @@ func charColumn(text string, line, byteCol int) int {
 	}
 	return utf8.RuneCountInString(text[:byteCol-1]) + 1
 }
-

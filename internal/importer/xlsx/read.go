@@ -194,4 +194,3 @@ func quoteAll(s []string) string {
 	}
 	return strings.Join(q, ", ")
 }
-
