@@ -120,14 +120,14 @@ func (dialect) ReserveIDs(ctx context.Context, tx *sql.Tx, table string, n int) 
 
 // Search matches each word at the start of a word of the search text, like
 // the SQLite index: it must start the text or follow a non-alphanumeric.
-func (dialect) Search(sp sqlstore.SearchSpec) (string, []any, string, []any) {
+func (dialect) Search(sp sqlstore.SearchSpec) sqlstore.SearchSQL {
 	conds := make([]string, len(sp.Words))
 	args := make([]any, len(sp.Words))
 	for i, w := range sp.Words {
 		conds[i] = "d.search_text ~ ?"
 		args[i] = `(^|[^[:alnum:].])` + regexp.QuoteMeta(w)
 	}
-	return strings.Join(conds, " AND "), args, "", nil
+	return sqlstore.SearchSQL{Cond: strings.Join(conds, " AND "), Args: args}
 }
 
 // Optimize refreshes the statistics autovacuum would refresh later.

@@ -122,10 +122,11 @@ func (dialect) ReserveIDs(ctx context.Context, tx *sql.Tx, table string, n int) 
 }
 
 // Search matches each word as a word prefix in the FTS5 index and the
-// filters as tag tokens, so the index alone can count the matches. A word
+// filters as tag tokens, so the index alone can count the matches and list
+// their ids (as a JSON array the page query reads with json_each). A word
 // with no letters or digits can only be a literal substring, found with
-// LIKE (and then the count needs the table).
-func (dialect) Search(sp sqlstore.SearchSpec) (string, []any, string, []any) {
+// LIKE, and then the table must be read.
+func (dialect) Search(sp sqlstore.SearchSpec) sqlstore.SearchSQL {
 	tags := []string{fmt.Sprintf("zt%d", sp.TenantID)}
 	if sp.SiteID != 0 {
 		tags = append(tags, fmt.Sprintf("zs%d", sp.SiteID))
@@ -152,12 +153,17 @@ func (dialect) Search(sp sqlstore.SearchSpec) (string, []any, string, []any) {
 	if sp.Broad {
 		col = "+d.id" // unary plus: not an index term, so the listing index drives
 	}
-	cond := col + " IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)"
-	args := []any{match}
+	out := sqlstore.SearchSQL{Cond: col + " IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)", Args: []any{match}}
 	if len(likes) > 0 {
-		return cond + " AND " + strings.Join(likes, " AND "), append(args, likeArgs...), "", nil
+		out.Cond += " AND " + strings.Join(likes, " AND ")
+		out.Args = append(out.Args, likeArgs...)
+		return out
 	}
-	return cond, args, "SELECT COUNT(*) FROM devices_fts WHERE devices_fts MATCH ?", []any{match}
+	out.IDs = "SELECT COUNT(*), COALESCE(json_group_array(rowid), '[]') FROM devices_fts WHERE devices_fts MATCH ?"
+	out.IDsArgs = []any{match}
+	out.InIDs = "d.id IN (SELECT value FROM json_each(?))"
+	out.BroadInIDs = "+d.id IN (SELECT value FROM json_each(?))"
+	return out
 }
 
 func escapeLike(s string) string {

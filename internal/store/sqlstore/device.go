@@ -171,14 +171,23 @@ func (s *Store) FindDevice(ctx context.Context, ref string) (*domain.Device, err
 
 // deviceQuery is a filter turned into SQL.
 type deviceQuery struct {
-	where     string
-	args      []any
-	count     string // a cheaper count query from the search index, or ""
-	countArgs []any
-	none      bool // the filter names something that does not exist: nothing matches
+	filters []string // conditions other than the free-text search
+	args    []any
+	search  SearchSQL // zero without a search
+	none    bool      // the filter names something that does not exist: nothing matches
 }
 
-// deviceWhere builds the WHERE clause and arguments for a filter.
+// where renders the WHERE clause with the search condition cond.
+func (q deviceQuery) where(cond string, condArgs ...any) (string, []any) {
+	conds, args := q.filters, q.args
+	if cond != "" {
+		conds = append(conds[:len(conds):len(conds)], cond)
+		args = append(args[:len(args):len(args)], condArgs...)
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// deviceWhere builds the conditions and arguments for a filter.
 func (s *Store) deviceWhere(ctx context.Context, tid int64, f domain.DeviceFilter, broad bool) (deviceQuery, error) {
 	var q deviceQuery
 	where := []string{"d.tenant_id = ?"}
@@ -217,14 +226,13 @@ func (s *Store) deviceWhere(ctx context.Context, tid int64, f domain.DeviceFilte
 		where, args = append(where, "d.review = ?"), append(args, string(f.Review))
 	}
 	if words := strings.Fields(strings.ToLower(f.Query)); len(words) > 0 {
-		cond, cargs, count, countArgs := s.d.Search(SearchSpec{Words: words, TenantID: tid, SiteID: f.SiteID, VendorID: f.VendorID,
+		q.search = s.d.Search(SearchSpec{Words: words, TenantID: tid, SiteID: f.SiteID, VendorID: f.VendorID,
 			Category: string(f.Category), Broad: broad})
-		where, args = append(where, cond), append(args, cargs...)
-		if f.Criticality == "" && f.Review == "" {
-			q.count, q.countArgs = count, countArgs
+		if f.Criticality != "" || f.Review != "" {
+			q.search.IDs = "" // the index does not know these filters
 		}
 	}
-	q.where, q.args = " WHERE "+strings.Join(where, " AND "), args
+	q.filters, q.args = where, args
 	return q, nil
 }
 
@@ -261,24 +269,39 @@ func (s *Store) FindDevices(ctx context.Context, f domain.DeviceFilter) ([]*doma
 		return nil, 0, err
 	}
 	var total int
-	countSQL, countArgs := "SELECT COUNT(*) FROM devices d"+dq.where, dq.args
-	if dq.count != "" {
-		countSQL, countArgs = dq.count, dq.countArgs
-	}
-	if err := s.queryRow(ctx, countSQL, countArgs...).Scan(&total); err != nil {
-		return nil, 0, domain.Internal(err, "cannot count devices")
-	}
-	if f.Query != "" && total > broadSearch {
-		if dq, err = s.deviceWhere(ctx, tid, f, true); err != nil {
-			return nil, 0, err
+	var where string
+	var args []any
+	if sq := dq.search; sq.IDs != "" {
+		// The search index answers the search: read it once for the count
+		// and the id set, then page over that set.
+		var ids string
+		if err := s.queryRow(ctx, sq.IDs, sq.IDsArgs...).Scan(&total, &ids); err != nil {
+			return nil, 0, domain.Internal(err, "cannot search devices")
+		}
+		in := sq.InIDs
+		if total > broadSearch {
+			in = sq.BroadInIDs
+		}
+		where, args = dq.where(in, ids)
+	} else {
+		where, args = dq.where(sq.Cond, sq.Args...)
+		if err := s.queryRow(ctx, "SELECT COUNT(*) FROM devices d"+where, args...).Scan(&total); err != nil {
+			return nil, 0, domain.Internal(err, "cannot count devices")
+		}
+		if f.Query != "" && total > broadSearch {
+			broadQ, err := s.deviceWhere(ctx, tid, f, true)
+			if err != nil {
+				return nil, 0, err
+			}
+			where, args = broadQ.where(broadQ.search.Cond, broadQ.search.Args...)
 		}
 	}
-	q := deviceSelect + dq.where + " ORDER BY " + order
+	q := deviceSelect + where + " ORDER BY " + order
 	if f.Limit > 0 {
 		q += " LIMIT " + strconv.Itoa(f.Limit) + " OFFSET " + strconv.Itoa(max(f.Offset, 0))
 	}
 	var out []*domain.Device
-	err = s.eachRow(ctx, q, dq.args, func(d *domain.Device) error {
+	err = s.eachRow(ctx, q, args, func(d *domain.Device) error {
 		out = append(out, d)
 		return nil
 	})
@@ -299,11 +322,12 @@ func (s *Store) EachDevice(ctx context.Context, f domain.DeviceFilter, fn func(*
 	if err != nil || dq.none {
 		return err
 	}
-	q := deviceSelect + dq.where + " ORDER BY " + order
+	where, args := dq.where(dq.search.Cond, dq.search.Args...)
+	q := deviceSelect + where + " ORDER BY " + order
 	if f.Limit > 0 {
 		q += " LIMIT " + strconv.Itoa(f.Limit) + " OFFSET " + strconv.Itoa(max(f.Offset, 0))
 	}
-	return s.eachRow(ctx, q, dq.args, fn)
+	return s.eachRow(ctx, q, args, fn)
 }
 
 func (s *Store) eachRow(ctx context.Context, q string, args []any, fn func(*domain.Device) error) error {

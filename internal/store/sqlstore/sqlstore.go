@@ -33,11 +33,9 @@ type Dialect interface {
 	LockAuditChain(ctx context.Context, tx *sql.Tx) error
 	// ForUpdate is appended to a SELECT that reads a row about to be changed.
 	ForUpdate() string
-	// Search returns the WHERE condition (alias d) and arguments for a
-	// free-text search combined with the filters in sp, and, when the
-	// engine can count matches from its search index alone, that count
-	// query and its arguments ("" otherwise).
-	Search(sp SearchSpec) (cond string, args []any, count string, countArgs []any)
+	// Search turns a free-text search combined with the filters in sp into
+	// SQL (see SearchSQL).
+	Search(sp SearchSpec) SearchSQL
 	// Translate turns an engine error into a domain error where it can.
 	Translate(err error) error
 	// MaxParams is the most bind parameters one statement may carry.
@@ -65,6 +63,22 @@ type SearchSpec struct {
 	// listing order and tests each device beats one that looks up every
 	// match and sorts them.
 	Broad bool
+}
+
+// SearchSQL is a dialect's rendering of a search.
+type SearchSQL struct {
+	// Cond (alias d) and Args select the matching devices in any query.
+	Cond string
+	Args []any
+	// IDs, when the engine's search index alone can answer the search and
+	// its filters, is a query returning the number of matches and an
+	// opaque id set; InIDs is a condition (alias d) taking that id set as
+	// its one argument, used for the page instead of Cond so the index is
+	// read once per page. BroadInIDs is the same for many matches.
+	IDs        string
+	IDsArgs    []any
+	InIDs      string
+	BroadInIDs string
 }
 
 // Store implements store.Store.
