@@ -3,9 +3,11 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/vigil-med/vigil/internal/domain"
 )
@@ -155,20 +157,27 @@ func (s *Store) ImportDevices(ctx context.Context, b *domain.ImportBatch) (*doma
 		var creates, updates []*domain.Device
 		var createRow []int // index in res.Rows of each create
 		var updateOld []*domain.Device
+		// Applying each record to its device reads nothing from the
+		// database, so it runs on every core; the rest goes row by row.
+		applied := make([]appliedRecord, len(plans))
+		parallel(len(plans), func(i int) {
+			p := &plans[i]
+			a := &applied[i]
+			if p.matchID != 0 {
+				a.dev = existing[p.matchID].Clone()
+			} else {
+				a.dev = &domain.Device{TenantID: tid}
+			}
+			if a.err = applyRecord(a.dev, p.rec, b.DefaultSite); a.err != nil {
+				return
+			}
+			a.given = presentFields(a.dev)
+			a.err = a.dev.Validate()
+		})
 		for i := range plans {
 			p := &plans[i]
-			var d *domain.Device
-			if p.matchID != 0 {
-				d = existing[p.matchID].Clone()
-			} else {
-				d = &domain.Device{TenantID: tid}
-			}
-			if err := applyRecord(d, p.rec, b.DefaultSite); err != nil {
-				reject(p.rec, err)
-				continue
-			}
-			given := presentFields(d)
-			if err := d.Validate(); err != nil {
+			d, given := applied[i].dev, applied[i].given
+			if err := applied[i].err; err != nil {
 				reject(p.rec, err)
 				continue
 			}
@@ -261,6 +270,31 @@ func (s *Store) ImportDevices(ctx context.Context, b *domain.ImportBatch) (*doma
 		return nil, err
 	}
 	return res, nil
+}
+
+// appliedRecord is a record applied to its device, before the database
+// resolves its site, vendor and model.
+type appliedRecord struct {
+	dev   *domain.Device
+	given []domain.Field // the fields the record set
+	err   error
+}
+
+// parallel calls fn(i) for every i in [0, n), spread over the machine's
+// cores; fn must only touch its own i.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/1000))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				fn(i)
+			}
+		}(w)
+	}
+	wg.Wait()
 }
 
 // createChunk is one batch of new devices turned into rows and events.

@@ -573,16 +573,17 @@ func testImport(t *testing.T, open Opener) {
 		}
 	})
 	t.Run("Bulk", func(t *testing.T) {
-		// Enough rows for the engines' bulk paths (COPY on PostgreSQL).
+		// Enough rows for the engines' bulk paths (COPY on PostgreSQL) and
+		// for the import to apply records on several goroutines.
 		s := open(t)
 		ctx := practice(t, s, "P", "Main")
 		var recs []domain.ImportRecord
-		for i := 0; i < 450; i++ {
+		for i := 0; i < 2100; i++ {
 			recs = append(recs, rec(i+2, map[domain.Field]string{domain.FieldSerial: fmt.Sprintf("B%04d", i), domain.FieldManufacturer: "Mindray",
 				domain.FieldMACs: fmt.Sprintf("02:00:00:00:%02x:%02x", i>>8, i&255), domain.FieldNotes: "quote \" tab\t and é"}))
 		}
 		res, err := s.ImportDevices(ctx, batch(recs...))
-		if err != nil || res.Created != 450 {
+		if err != nil || res.Created != 2100 {
 			t.Fatalf("bulk import = %+v, %v", res, err)
 		}
 		d, err := s.FindDevice(ctx, "02:00:00:00:01:c1")
@@ -593,8 +594,8 @@ func testImport(t *testing.T, open Opener) {
 			t.Fatalf("audit after bulk import: %+v, %v", r, err)
 		}
 		events, _ := s.FindAuditEvents(ctx, domain.AuditFilter{Action: "device.create"})
-		if len(events) != 450 {
-			t.Fatalf("audit events = %d, want 450", len(events))
+		if len(events) != 2100 {
+			t.Fatalf("audit events = %d, want 2100", len(events))
 		}
 	})
 	t.Run("ErrRowNamesTwoDevices", func(t *testing.T) {
