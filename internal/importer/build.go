@@ -44,75 +44,40 @@ func Build(t *Table, m Mapping, opt domain.ParseOptions) ([]domain.ImportRecord,
 	}
 
 	cols := mappedColumns(t, m)
+	// Reading cells touches only the row itself, so rows are read on every
+	// core; reader problems and duplicate keys are then checked in order.
+	rows := make([]builtRow, len(t.Rows))
+	domain.Parallel(len(t.Rows), func(i int) { rows[i].read(t, t.Rows[i], cols, opt) })
 	dups := make(keyIndex, 2*len(t.Rows))
 	records := make([]domain.ImportRecord, 0, len(t.Rows))
-	for _, r := range t.Rows {
-		if r.Blank() {
+	for i, r := range t.Rows {
+		b := &rows[i]
+		if b.blank {
 			continue
 		}
-		rowBad := false
-		var found []cellProblem
 		for _, p := range readerProblems[r.Line] {
-			found = append(found, cellProblem{readerCol, p})
-			rowBad = true
+			b.found = append(b.found, cellProblem{readerCol, p})
+			b.bad = true
 		}
 		delete(readerProblems, r.Line)
-		add := func(col int, f domain.Field, msg string) {
-			found = append(found, cellProblem{col, domain.Problem{Location: t.Where(r, col), Row: r.Line, Field: string(f), Message: msg}})
-			rowBad = true
-		}
-		rec := domain.ImportRecord{Row: r.Line, Location: t.Where(r, -1)}
-		d := &rec.Device
-		keyCell := false // a key column has a value, even a bad one
+		d := &b.rec.Device
 		for _, c := range cols {
-			v := strings.TrimSpace(r.Cell(c.col))
-			if v == "" {
-				continue
-			}
-			if slices.Contains(keyFields, c.field) {
-				keyCell = true
-			}
-			if isDateField(c.field) && t.SerialDates != NoSerialDates {
-				dv, ok, err := serialDate(v, t.SerialDates)
-				if err != nil {
-					add(c.col, c.field, c.prefix+domain.ErrorMessage(err))
-					continue
-				}
-				if ok {
-					v = dv
-				}
-			}
-			if err := d.SetWith(c.field, v, opt); err != nil {
-				add(c.col, c.field, c.prefix+domain.ErrorMessage(err))
-				continue
-			}
-			rec.Fields = append(rec.Fields, c.field)
-		}
-		if !keyCell {
-			add(-1, "", "the row has no Vigil ID, serial number, asset tag or MAC address, so it cannot be matched to a device")
-		}
-		if slices.Contains(rec.Fields, domain.FieldPurchaseDate) && slices.Contains(rec.Fields, domain.FieldInstallDate) &&
-			d.InstallDate.Before(d.PurchaseDate) {
-			c := colOf(cols, domain.FieldInstallDate)
-			add(c.col, c.field, fmt.Sprintf("%sinstall date %s is before purchase date %s", c.prefix, d.InstallDate, d.PurchaseDate))
-		}
-		for _, c := range cols {
-			if !slices.Contains(keyFields, c.field) || !slices.Contains(rec.Fields, c.field) {
+			if !slices.Contains(keyFields, c.field) || !slices.Contains(b.rec.Fields, c.field) {
 				continue
 			}
 			for _, k := range keysOf(d, c.field) {
 				if prev, dup := dups.add(c.field, k, r); dup {
-					add(c.col, c.field, fmt.Sprintf("%s%s %s is also on %s", c.prefix, keyLabel(c.field), quoteShort(k), t.Where(prev, -1)))
+					b.add(t, r, c.col, c.field, fmt.Sprintf("%s%s %s is also on %s", c.prefix, keyLabel(c.field), quoteShort(k), t.Where(prev, -1)))
 				}
 			}
 		}
 		// A row's problems read left to right; row-wide ones come last.
-		sort.SliceStable(found, func(i, j int) bool { return found[i].order() < found[j].order() })
-		for _, p := range found {
+		sort.SliceStable(b.found, func(i, j int) bool { return b.found[i].order() < b.found[j].order() })
+		for _, p := range b.found {
 			problems = append(problems, p.Problem)
 		}
-		if !rowBad {
-			records = append(records, rec)
+		if !b.bad {
+			records = append(records, b.rec)
 		}
 	}
 	// Reader problems of rows the table does not hold (a JSON element that
@@ -122,6 +87,64 @@ func Build(t *Table, m Mapping, opt domain.ParseOptions) ([]domain.ImportRecord,
 	}
 	sortProblems(problems)
 	return records, problems
+}
+
+// builtRow is one row read into a record, with the problems of its cells.
+type builtRow struct {
+	rec   domain.ImportRecord
+	found []cellProblem
+	bad   bool
+	blank bool
+}
+
+func (b *builtRow) add(t *Table, r Row, col int, f domain.Field, msg string) {
+	b.found = append(b.found, cellProblem{col, domain.Problem{Location: t.Where(r, col), Row: r.Line, Field: string(f), Message: msg}})
+	b.bad = true
+}
+
+// read sets the record's fields from the row's mapped cells and checks
+// what one row alone can show: bad values, a missing key, dates out of
+// order.
+func (b *builtRow) read(t *Table, r Row, cols []column, opt domain.ParseOptions) {
+	if r.Blank() {
+		b.blank = true
+		return
+	}
+	b.rec = domain.ImportRecord{Row: r.Line, Location: t.Where(r, -1)}
+	d := &b.rec.Device
+	keyCell := false // a key column has a value, even a bad one
+	for _, c := range cols {
+		v := strings.TrimSpace(r.Cell(c.col))
+		if v == "" {
+			continue
+		}
+		if slices.Contains(keyFields, c.field) {
+			keyCell = true
+		}
+		if isDateField(c.field) && t.SerialDates != NoSerialDates {
+			dv, ok, err := serialDate(v, t.SerialDates)
+			if err != nil {
+				b.add(t, r, c.col, c.field, c.prefix+domain.ErrorMessage(err))
+				continue
+			}
+			if ok {
+				v = dv
+			}
+		}
+		if err := d.SetWith(c.field, v, opt); err != nil {
+			b.add(t, r, c.col, c.field, c.prefix+domain.ErrorMessage(err))
+			continue
+		}
+		b.rec.Fields = append(b.rec.Fields, c.field)
+	}
+	if !keyCell {
+		b.add(t, r, -1, "", "the row has no Vigil ID, serial number, asset tag or MAC address, so it cannot be matched to a device")
+	}
+	if slices.Contains(b.rec.Fields, domain.FieldPurchaseDate) && slices.Contains(b.rec.Fields, domain.FieldInstallDate) &&
+		d.InstallDate.Before(d.PurchaseDate) {
+		c := colOf(cols, domain.FieldInstallDate)
+		b.add(t, r, c.col, c.field, fmt.Sprintf("%sinstall date %s is before purchase date %s", c.prefix, d.InstallDate, d.PurchaseDate))
+	}
 }
 
 type cellProblem struct {

@@ -66,6 +66,9 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 			return nil, domain.Errorf(domain.CodeInvalid, "cannot create the data directory %s: %v", dir, err)
 		}
 	}
+	if err := create(ctx, path); err != nil {
+		return nil, err
+	}
 	// One connection writes: SQLite has one writer at a time anyway, and a
 	// single pooled writer turns lock contention inside this process into
 	// queueing instead of busy retries.
@@ -94,6 +97,32 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 		return nil, err
 	}
 	return sqlstore.New(w, r, dialect{}), nil
+}
+
+// pageSize is the page size of new databases. Device rows with their JSON
+// columns are around a kilobyte; 16 KiB pages keep more of them per page
+// and cut the write calls of a bulk import to a quarter of 4 KiB pages.
+const pageSize = 16384
+
+// create makes a new, empty database file with Vigil's page size. The page
+// size can only be set before the database switches to WAL, which the
+// connection pragmas do, so a new file gets its own first connection.
+func create(ctx context.Context, path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		return nil
+	}
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return domain.Internal(err, "cannot create %s", path)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{fmt.Sprintf("PRAGMA page_size = %d", pageSize), "PRAGMA journal_mode = WAL"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return domain.Errorf(domain.CodeInvalid, "cannot create database %s: %v", path, err)
+		}
+	}
+	return nil
 }
 
 type dialect struct{}

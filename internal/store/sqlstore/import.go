@@ -3,11 +3,9 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/vigil-med/vigil/internal/domain"
 )
@@ -160,7 +158,7 @@ func (s *Store) ImportDevices(ctx context.Context, b *domain.ImportBatch) (*doma
 		// Applying each record to its device reads nothing from the
 		// database, so it runs on every core; the rest goes row by row.
 		applied := make([]appliedRecord, len(plans))
-		parallel(len(plans), func(i int) {
+		domain.Parallel(len(plans), func(i int) {
 			p := &plans[i]
 			a := &applied[i]
 			if p.matchID != 0 {
@@ -278,23 +276,6 @@ type appliedRecord struct {
 	dev   *domain.Device
 	given []domain.Field // the fields the record set
 	err   error
-}
-
-// parallel calls fn(i) for every i in [0, n), spread over the machine's
-// cores; fn must only touch its own i.
-func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), max(1, n/1000))
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				fn(i)
-			}
-		}(w)
-	}
-	wg.Wait()
 }
 
 // createChunk is one batch of new devices turned into rows and events.
