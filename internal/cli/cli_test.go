@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vigil-med/vigil/internal/vigiltest"
 )
 
 // result is one run of the command line.
@@ -333,5 +335,32 @@ func TestDemo(t *testing.T) {
 	r = run(t, real, "tenant", "list").must(t)
 	if strings.Contains(r.stdout, "Lakeside") {
 		t.Fatal("the demo wrote into the real database")
+	}
+}
+
+// Ensure the same commands work against PostgreSQL (--db postgres://…).
+func TestMain_Postgres(t *testing.T) {
+	db := vigiltest.MustPostgresSchema(t)
+	run(t, db, "tenant", "add", "Lakeside Family Medicine").must(t)
+	run(t, db, "site", "add", "Main Clinic").must(t)
+	run(t, db, "site", "add", "East Clinic").must(t)
+	r := run(t, db, "import", "inventory", "testdata/assets.csv").must(t)
+	if !strings.Contains(r.stdout, "4 created") {
+		t.Fatalf("import: %s", r.stdout)
+	}
+	run(t, db, "device", "edit", "LFM-001", "--firmware", "12.3.0").must(t)
+	r = run(t, db, "device", "list", "-q", "alaris").must(t)
+	if !strings.Contains(r.stdout, "Alaris 8015") || !strings.Contains(r.stdout, "1 devices") {
+		t.Fatalf("search: %s", r.stdout)
+	}
+	file := filepath.Join(t.TempDir(), "inv.xlsx")
+	run(t, db, "export", "inventory", "-o", file).must(t)
+	r = run(t, db, "import", "inventory", file).must(t)
+	if !strings.Contains(r.stdout, "4 unchanged") {
+		t.Fatalf("re-import of the export: %s", r.stdout)
+	}
+	r = run(t, db, "audit", "verify").must(t)
+	if !strings.Contains(r.stdout, "intact") {
+		t.Fatalf("verify: %s", r.stdout)
 	}
 }
