@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // sites name IANA time zones; hosts without zoneinfo still have them
 
 	"github.com/vigil-med/vigil/internal/cli"
 )

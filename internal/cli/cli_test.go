@@ -323,7 +323,7 @@ func TestDemo(t *testing.T) {
 	run(t, real, "tenant", "add", "Real Practice").must(t)
 	for i := 0; i < 2; i++ {
 		r := run(t, "", "--data-dir", dir, "demo", "--no-serve").must(t)
-		if !strings.Contains(r.stdout, "Lakeside Family Medicine") || !strings.Contains(r.stdout, filepath.Join(dir, "demo.db")) {
+		if !strings.Contains(r.stdout, "Cedar Valley Health") || !strings.Contains(r.stdout, filepath.Join(dir, "demo.db")) {
 			t.Fatalf("demo run %d: %s", i, r.stdout)
 		}
 	}
@@ -333,7 +333,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo devices: %d, %v", len(devs), err)
 	}
 	r = run(t, real, "tenant", "list").must(t)
-	if strings.Contains(r.stdout, "Lakeside") {
+	if strings.Contains(r.stdout, "Cedar Valley") {
 		t.Fatal("the demo wrote into the real database")
 	}
 }

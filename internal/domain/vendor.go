@@ -76,6 +76,9 @@ func (m *Model) Validate() error {
 	if !m.EndOfSupport.IsZero() && !m.EndOfSale.IsZero() && m.EndOfSupport.Before(m.EndOfSale) {
 		return Errorf(CodeInvalid, "end of support %s is before end of sale %s", m.EndOfSupport, m.EndOfSale)
 	}
+	if !m.EndOfLife.IsZero() && !m.EndOfSupport.IsZero() && m.EndOfLife.Before(m.EndOfSupport) {
+		return Errorf(CodeInvalid, "end of life %s is before end of support %s", m.EndOfLife, m.EndOfSupport)
+	}
 	if m.Currency == "" {
 		m.Currency = "USD"
 	}

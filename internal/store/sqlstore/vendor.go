@@ -103,6 +103,7 @@ func (s *Store) CreateVendor(ctx context.Context, v *domain.Vendor) error {
 
 // UpdateVendor changes a vendor's details (its name stays canonical).
 func (s *Store) UpdateVendor(ctx context.Context, v *domain.Vendor) error {
+	v.Name = domain.CanonicalVendorName(v.Name)
 	if err := v.Validate(); err != nil {
 		return err
 	}
