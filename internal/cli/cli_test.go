@@ -364,3 +364,46 @@ func TestMain_Postgres(t *testing.T) {
 		t.Fatalf("verify: %s", r.stdout)
 	}
 }
+
+// Ensure accounts through the CLI: provider staff and practice users, a
+// one-time password shown once, roles checked, disable and passwd audited.
+func TestUser(t *testing.T) {
+	db := newPractice(t)
+	r := run(t, db, "user", "add", "Pat@MSP.example", "--role", "provider-admin", "--name", "Pat Boss").must(t)
+	if !strings.Contains(r.stdout, "One-time password") {
+		t.Fatalf("add: %s", r.stdout)
+	}
+	if r := run(t, db, "user", "add", "x@msp.example", "--role", "janitor"); r.code != ExitUsage {
+		t.Fatalf("bad role: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, db, "user", "add", "y@msp.example", "--role", "practice-admin"); r.code != ExitFailure || !strings.Contains(r.stderr, "--tenant") {
+		t.Fatalf("practice-admin without a practice: %d %s", r.code, r.stderr)
+	}
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"--db", db, "--tenant", "lakeside-family-medicine", "user", "add", "lee@lakeside.example", "--role", "viewer", "--password-stdin"},
+		strings.NewReader("a sound passphrase\n"), &out, &errb)
+	if code != 0 || strings.Contains(out.String(), "One-time") {
+		t.Fatalf("add with stdin password: %d %s %s", code, out.String(), errb.String())
+	}
+	r = run(t, db, "user", "list").must(t)
+	if !strings.Contains(r.stdout, "pat@msp.example") || strings.Contains(r.stdout, "lee@") || !strings.Contains(r.stdout, "must change password") {
+		t.Fatalf("provider list: %s", r.stdout)
+	}
+	r = run(t, db, "--tenant", "lakeside-family-medicine", "user", "list").must(t)
+	if !strings.Contains(r.stdout, "lee@lakeside.example") || strings.Contains(r.stdout, "pat@") {
+		t.Fatalf("practice list: %s", r.stdout)
+	}
+	if r := run(t, db, "user", "disable", "lee@lakeside.example"); r.code != ExitFailure {
+		t.Fatalf("disabling a practice user from the provider scope without --tenant: %d", r.code)
+	}
+	run(t, db, "--tenant", "lakeside-family-medicine", "user", "disable", "lee@lakeside.example").must(t)
+	run(t, db, "user", "passwd", "pat@msp.example").must(t)
+	r = run(t, db, "--json", "audit", "list", "--type", "user", "--tenant", "lakeside-family-medicine").must(t)
+	if !strings.Contains(r.stdout, `"disabled": true`) {
+		t.Fatalf("audit of disable: %s", r.stdout)
+	}
+	if strings.Contains(r.stdout, "argon2") {
+		t.Fatal("a password hash reached the audit trail")
+	}
+	run(t, db, "audit", "verify").must(t)
+}

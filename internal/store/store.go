@@ -18,6 +18,7 @@ type Store interface {
 	VendorStore
 	ModelStore
 	AuditStore
+	UserStore
 
 	// Engine names the database engine ("sqlite", "postgres").
 	Engine() string
@@ -116,6 +117,29 @@ type ModelStore interface {
 	FindModel(ctx context.Context, manufacturer, model string) (*domain.Model, error)
 	// UpsertModel creates or updates the entry for m.Manufacturer + m.Name.
 	UpsertModel(ctx context.Context, m *domain.Model) error
+}
+
+// UserStore manages accounts. With a tenant on the context it sees and
+// changes only that practice's users; without one (the provider's scope:
+// provider staff, the CLI on the database host) it sees the provider's own
+// staff and may create users for any practice.
+type UserStore interface {
+	// FindUsers lists the users of the context's practice, or the
+	// provider's staff when no practice is on the context, by e-mail.
+	FindUsers(ctx context.Context) ([]*domain.User, error)
+	// FindUserByEmail finds any user by e-mail address, for signing in.
+	// CodeNotFound.
+	FindUserByEmail(ctx context.Context, email string) (*domain.User, error)
+	// CreateUser stores a user whose password hash the caller has set.
+	// CodeInvalid, CodeConflict (address taken), CodeForbidden (another
+	// practice's user).
+	CreateUser(ctx context.Context, u *domain.User) error
+	// UpdateUser stores a user's name, role, disabled flag and password.
+	// CodeInvalid, CodeNotFound (also for another practice's user).
+	UpdateUser(ctx context.Context, u *domain.User) error
+	// CountUsers counts every account, to know whether Vigil has been set
+	// up.
+	CountUsers(ctx context.Context) (int, error)
 }
 
 // AuditStore reads the audit trail. Events are written by the other stores,

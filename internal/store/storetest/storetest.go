@@ -30,6 +30,76 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Isolation", func(t *testing.T) { testIsolation(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
+	t.Run("User", func(t *testing.T) { testUsers(t, open) })
+}
+
+func testUsers(t *testing.T, open Opener) {
+	s := open(t)
+	a := practice(t, s, "Practice A", "Main")
+	b := practice(t, s, "Practice B", "Main")
+	ta, _ := domain.TenantFrom(a)
+	tb, _ := domain.TenantFrom(b)
+	provider := ctxFor(0)
+	boss := &domain.User{Email: "Boss@MSP.example", Name: "Pat  Boss", Role: domain.RoleProviderAdmin, PasswordHash: "$argon2id$x"}
+	if err := s.CreateUser(provider, boss); err != nil {
+		t.Fatal(err)
+	}
+	if boss.Email != "boss@msp.example" || boss.Name != "Pat Boss" || boss.PasswordChangedAt.IsZero() {
+		t.Fatalf("created %+v", boss)
+	}
+	nurse := &domain.User{Email: "nurse@a.example", Role: domain.RoleViewer, TenantID: ta}
+	if err := s.CreateUser(a, nurse); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("ErrDuplicateEmail", func(t *testing.T) {
+		wantCode(t, s.CreateUser(b, &domain.User{Email: "NURSE@a.example", Role: domain.RoleViewer, TenantID: tb}), domain.CodeConflict)
+	})
+	t.Run("ErrRoleScope", func(t *testing.T) {
+		wantCode(t, s.CreateUser(a, &domain.User{Email: "x@a.example", Role: domain.RoleProviderAdmin, TenantID: ta}), domain.CodeInvalid)
+		wantCode(t, s.CreateUser(provider, &domain.User{Email: "y@msp.example", Role: domain.RolePracticeAdmin}), domain.CodeInvalid)
+		wantCode(t, s.CreateUser(provider, &domain.User{Email: "not an address", Role: domain.RoleViewer}), domain.CodeInvalid)
+		wantCode(t, s.CreateUser(provider, &domain.User{Email: "z@msp.example", Role: "janitor"}), domain.CodeInvalid)
+	})
+	t.Run("ErrCrossTenant", func(t *testing.T) {
+		wantCode(t, s.CreateUser(b, &domain.User{Email: "spy@b.example", Role: domain.RoleViewer, TenantID: ta}), domain.CodeForbidden)
+		stolen := *nurse
+		stolen.Role = domain.RolePracticeAdmin
+		wantCode(t, s.UpdateUser(b, &stolen), domain.CodeNotFound)
+	})
+	t.Run("Scopes", func(t *testing.T) {
+		ua, _ := s.FindUsers(a)
+		ub, _ := s.FindUsers(b)
+		up, _ := s.FindUsers(provider)
+		if len(ua) != 1 || ua[0].Email != "nurse@a.example" || len(ub) != 0 || len(up) != 1 || up[0].Email != "boss@msp.example" {
+			t.Fatalf("users: A %d, B %d, provider %d", len(ua), len(ub), len(up))
+		}
+		if n, _ := s.CountUsers(provider); n != 2 {
+			t.Fatalf("CountUsers = %d", n)
+		}
+	})
+	t.Run("UpdateAudited", func(t *testing.T) {
+		got, err := s.FindUserByEmail(provider, " Nurse@A.example ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Role, got.PasswordHash, got.Disabled = domain.RoleTechnician, "$argon2id$new", true
+		if err := s.UpdateUser(a, got); err != nil {
+			t.Fatal(err)
+		}
+		again, _ := s.FindUserByEmail(provider, "nurse@a.example")
+		if again.Role != domain.RoleTechnician || !again.Disabled || again.PasswordHash != "$argon2id$new" || again.PasswordChangedAt.IsZero() {
+			t.Fatalf("after update %+v", again)
+		}
+		events, _ := s.FindAuditEvents(a, domain.AuditFilter{ObjectType: "user"})
+		if len(events) != 2 || !strings.Contains(string(events[1].After), `"password":"changed"`) {
+			t.Fatalf("user audit events: %d", len(events))
+		}
+		for _, e := range events {
+			if strings.Contains(string(e.Before)+string(e.After), "argon2id") {
+				t.Fatalf("a password hash reached the audit trail: %s / %s", e.Before, e.After)
+			}
+		}
+	})
 }
 
 func ctxFor(tid int64) context.Context {
