@@ -7,8 +7,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -300,7 +303,42 @@ func TestServe(t *testing.T) {
 	case code := <-done:
 		t.Fatalf("serve exited %d: %s", code, errb.String())
 	}
-	resp, err := http.Get("http://" + addr + "/devices?q=alaris")
+	// The first start printed the administrator's one-time password.
+	m := regexp.MustCompile(`administrator admin@localhost with the one-time password\s+(\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no one-time password printed:\n%s", out.String())
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	base := "http://" + addr
+	csrfOf := func(path string) string {
+		resp, err := c.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		f := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(string(body))
+		if f == nil {
+			t.Fatalf("no CSRF token on %s:\n%s", path, body)
+		}
+		return f[1]
+	}
+	post := func(path string, form url.Values) *http.Response {
+		resp, err := c.PostForm(base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	post("/login", url.Values{"csrf": {csrfOf("/login")}, "email": {"admin@localhost"}, "password": {m[1]}, "next": {"/devices?q=alaris"}})
+	// Signed in with a one-time password: the password page comes first.
+	resp := post("/password", url.Values{"csrf": {csrfOf("/password")}, "current": {m[1]}, "new": {"a sound passphrase"}, "confirm": {"a sound passphrase"}})
+	if resp.Request.URL.Path != "/devices" {
+		t.Fatalf("after changing the password: %s", resp.Request.URL)
+	}
+	resp, err := c.Get(base + "/devices?q=alaris")
 	if err != nil {
 		t.Fatal(err)
 	}

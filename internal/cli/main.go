@@ -48,6 +48,7 @@ type app struct {
 	out, err   io.Writer
 	st         store.Store
 	hooks      Hooks
+	adminEmail string // the first administrator created by serve and demo
 }
 
 // Hooks let tests observe a running server (the address it bound).

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/demo"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store"
@@ -23,9 +24,10 @@ func (a *app) serveCommand() *cobra.Command {
 	var listen string
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the web console on the configured database",
-		Long: `Serve the web console. It listens on 127.0.0.1:8080 by default; the console
-has no sign-in yet, so keep it on loopback until accounts arrive.`,
+		Short: "Serve the web console (sign-in required) on the configured database",
+		Long: `Serve the web console, on 127.0.0.1:8080 by default. On the first start, with
+no accounts yet, it creates an administrator and prints a one-time password.
+Add more people with 'vigil user add'.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("listen") {
@@ -41,6 +43,7 @@ has no sign-in yet, so keep it on loopback until accounts arrive.`,
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (env VIGIL_LISTEN; default 127.0.0.1:8080)")
+	cmd.Flags().StringVar(&a.adminEmail, "admin-email", "admin@localhost", "the first administrator's sign-in address, created when Vigil has no accounts")
 	return cmd
 }
 
@@ -50,6 +53,9 @@ func (a *app) serve(ctx context.Context, st store.Store) error {
 	srv, err := web.NewServer(st, log)
 	if err != nil {
 		return domain.Internal(err, "cannot start the web console")
+	}
+	if err := a.bootstrapAdmin(ctx, st); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
@@ -74,6 +80,30 @@ func (a *app) serve(ctx context.Context, st store.Store) error {
 		return domain.Internal(err, "shutdown")
 	}
 	fmt.Fprintln(a.out, "Stopped.")
+	return nil
+}
+
+// bootstrapAdmin creates the first provider administrator when Vigil has
+// no accounts yet, and prints its one-time password once.
+func (a *app) bootstrapAdmin(ctx context.Context, st store.Store) error {
+	n, err := st.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	pw, err := auth.OneTimePassword()
+	if err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	u := &domain.User{Email: a.adminEmail, Name: "Administrator", Role: domain.RoleProviderAdmin, PasswordHash: hash, MustChangePassword: true}
+	if err := st.CreateUser(domain.WithActor(ctx, domain.Actor{Kind: domain.ActorSystem, Name: "first start"}), u); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.out, "First start: created the administrator %s with the one-time password\n\n    %s\n\nSign in with it and choose your own; it is not shown again (`vigil user passwd %s` makes a new one).\n\n",
+		u.Email, pw, u.Email)
 	return nil
 }
 
@@ -123,6 +153,7 @@ hundred devices of real makes and models — then serve the console on it.`,
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (default 127.0.0.1:8080)")
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "create the demo database and exit")
+	cmd.Flags().StringVar(&a.adminEmail, "admin-email", "admin@localhost", "the demo administrator's sign-in address")
 	return cmd
 }
 

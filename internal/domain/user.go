@@ -111,3 +111,16 @@ func (u *User) Audited() map[string]any {
 	return map[string]any{"id": u.ID, "tenant_id": u.TenantID, "email": u.Email, "name": u.Name, "role": u.Role,
 		"disabled": u.Disabled, "must_change_password": u.MustChangePassword}
 }
+
+// Session is a signed-in browser. Token is only ever known to the browser
+// and the request that created the session; the store keeps its hash.
+type Session struct {
+	TokenHash string
+	User      *User
+	TenantID  int64 // the practice the session works in; 0 for none yet
+	CSRFToken string
+	IP        string
+	UserAgent string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}

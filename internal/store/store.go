@@ -19,6 +19,7 @@ type Store interface {
 	ModelStore
 	AuditStore
 	UserStore
+	SessionStore
 
 	// Engine names the database engine ("sqlite", "postgres").
 	Engine() string
@@ -140,6 +141,21 @@ type UserStore interface {
 	// CountUsers counts every account, to know whether Vigil has been set
 	// up.
 	CountUsers(ctx context.Context) (int, error)
+}
+
+// SessionStore keeps signed-in sessions. Sessions are looked up by the hash
+// of the cookie token, before any tenant is known, so they are not
+// tenant-scoped; the session itself names the tenant it works in.
+type SessionStore interface {
+	// CreateSession stores a session.
+	CreateSession(ctx context.Context, s *domain.Session) error
+	// FindSession returns the unexpired session with the token hash, with
+	// its user. CodeNotFound (also when expired, or the user is disabled).
+	FindSession(ctx context.Context, tokenHash string) (*domain.Session, error)
+	// SetSessionTenant changes the practice a session works in.
+	SetSessionTenant(ctx context.Context, tokenHash string, tenantID int64) error
+	// DeleteSession ends a session (sign-out).
+	DeleteSession(ctx context.Context, tokenHash string) error
 }
 
 // AuditStore reads the audit trail. Events are written by the other stores,

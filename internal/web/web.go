@@ -1,6 +1,6 @@
-// Package web serves Vigil's console and health endpoints over net/http.
-// Until the console issue lands this is a read-only inventory browser; it
-// binds to loopback by default because it has no sign-in yet.
+// Package web serves Vigil's console and health endpoints over net/http:
+// sign-in with server-side sessions, CSRF-checked forms, and (so far) a
+// read-only inventory browser scoped to the signed-in user's practices.
 package web
 
 import (
@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store"
 )
@@ -33,15 +34,19 @@ type Server struct {
 	tmpl   map[string]*template.Template
 	static map[string]string // logical name → content-hashed URL path
 	mux    *http.ServeMux
+	// limiter locks out an address or client after repeated failed
+	// sign-ins.
+	limiter *auth.Limiter
 }
 
 // pages are the views; each is rendered inside layout.html. Startup fails
 // if one is missing.
-var pages = []string{"devices", "device", "error"}
+var pages = []string{"devices", "device", "error", "login", "password"}
 
 // NewServer builds the server and parses every template.
 func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
-	s := &Server{st: st, log: log, tmpl: map[string]*template.Template{}, static: map[string]string{}, mux: http.NewServeMux()}
+	s := &Server{st: st, log: log, tmpl: map[string]*template.Template{}, static: map[string]string{}, mux: http.NewServeMux(),
+		limiter: auth.NewLimiter(5, 15*time.Minute)}
 	if err := s.loadStatic(); err != nil {
 		return nil, err
 	}
@@ -85,6 +90,11 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/devices", http.StatusSeeOther)
 	})
+	s.mux.HandleFunc("GET /login", s.handleLoginForm)
+	s.mux.HandleFunc("POST /login", s.handleLogin)
+	s.mux.HandleFunc("POST /logout", s.handleLogout)
+	s.mux.HandleFunc("GET /password", s.handlePasswordForm)
+	s.mux.HandleFunc("POST /password", s.handlePassword)
 	s.mux.HandleFunc("GET /devices", s.handleDeviceIndex)
 	s.mux.HandleFunc("GET /devices/{id}", s.handleDeviceView)
 }
@@ -96,7 +106,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cache-Control", "no-store")
 	start := time.Now()
+	r, ok := s.authenticate(w, r)
+	if !ok {
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "duration_ms", time.Since(start).Milliseconds())
 }
@@ -129,16 +144,22 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	case strings.HasSuffix(name, ".svg"):
 		w.Header().Set("Content-Type", "image/svg+xml")
 	}
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable") // replaces no-store: the URL names the content
 	w.Write(b)
 }
 
 // page is what every template receives.
 type page struct {
 	Title   string
+	Session *domain.Session
 	Tenant  *domain.Tenant
 	Tenants []*domain.Tenant
 	Data    any
+}
+
+// page builds a page for the signed-in user.
+func (s *Server) page(r *http.Request, title string, data any) page {
+	return page{Title: title, Session: sessionFrom(r.Context()), Data: data}
 }
 
 func (s *Server) render(w http.ResponseWriter, status int, name string, p page) {
@@ -175,26 +196,45 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusInternalServerError {
 		s.log.Error("request failed", "path", r.URL.Path, "err", err)
 	}
-	s.render(w, status, "error", page{Title: http.StatusText(status), Data: domain.ErrorMessage(err)})
+	s.render(w, status, "error", s.page(r, http.StatusText(status), domain.ErrorMessage(err)))
 }
 
-// tenantScope picks the practice from ?tenant=, else the first one.
+// tenantScope scopes the request to a practice the user may see: a
+// practice user's own (asking for another is "not found"); for the
+// provider's staff the one named by ?tenant=, else the first.
 func (s *Server) tenantScope(r *http.Request) (context.Context, page, error) {
-	ctx := domain.WithActor(r.Context(), domain.Actor{Kind: domain.ActorUser, Name: "anonymous", IP: r.RemoteAddr, UserAgent: r.UserAgent()})
+	ctx := r.Context()
+	sess := sessionFrom(ctx)
+	p := page{Session: sess}
+	if !sess.User.Role.Can(domain.PermReadInventory) {
+		return nil, p, domain.Errorf(domain.CodeForbidden, "your role may not see the inventory")
+	}
+	ref := r.URL.Query().Get("tenant")
+	if sess.User.TenantID != 0 {
+		t, err := s.st.FindTenant(ctx, strconv.FormatInt(sess.User.TenantID, 10))
+		if err != nil {
+			return nil, p, err
+		}
+		if ref != "" && ref != t.Slug && ref != strconv.FormatInt(t.ID, 10) {
+			return nil, p, domain.Errorf(domain.CodeNotFound, "no practice %q", ref)
+		}
+		p.Tenant, p.Tenants = t, []*domain.Tenant{t}
+		return domain.WithTenant(ctx, t.ID), p, nil
+	}
 	all, err := s.st.FindTenants(ctx)
 	if err != nil {
-		return nil, page{}, err
+		return nil, p, err
 	}
 	if len(all) == 0 {
-		return nil, page{}, domain.Errorf(domain.CodeNotFound, "there is no practice yet; create one with `vigil tenant add NAME`")
+		return nil, p, domain.Errorf(domain.CodeNotFound, "there is no practice yet; create one with `vigil tenant add NAME`")
 	}
-	t := all[0]
-	if ref := r.URL.Query().Get("tenant"); ref != "" {
-		if t, err = s.st.FindTenant(ctx, ref); err != nil {
-			return nil, page{}, err
+	p.Tenants, p.Tenant = all, all[0]
+	if ref != "" {
+		if p.Tenant, err = s.st.FindTenant(ctx, ref); err != nil {
+			return nil, p, err
 		}
 	}
-	return domain.WithTenant(ctx, t.ID), page{Tenant: t, Tenants: all}, nil
+	return domain.WithTenant(ctx, p.Tenant.ID), p, nil
 }
 
 const pageSize = 50

@@ -4,30 +4,45 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
 
+	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store/sqlstore"
 	"github.com/vigil-med/vigil/internal/vigiltest"
 	"github.com/vigil-med/vigil/internal/web"
 )
 
+const password = "a sound passphrase"
+
 func setup(t *testing.T) (*httptest.Server, *sqlstore.Store, map[string]int64) {
 	t.Helper()
 	st := vigiltest.MustOpenSQLite(t)
 	ids := map[string]int64{}
-	for _, p := range []struct{ tenant, name string }{{"Alpha Clinic", "<script>alert(1)</script> pump"}, {"Beta Clinic", "Beta monitor"}} {
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateUser(vigiltest.Context(0), &domain.User{Email: "boss@msp.example", Role: domain.RoleProviderAdmin, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct{ tenant, name, user string }{{"Alpha Clinic", "<script>alert(1)</script> pump", "nurse@alpha.example"}, {"Beta Clinic", "Beta monitor", "nurse@beta.example"}} {
 		tn := &domain.Tenant{Name: p.tenant}
 		if err := st.CreateTenant(vigiltest.Context(0), tn); err != nil {
 			t.Fatal(err)
 		}
 		ctx := vigiltest.Context(tn.ID)
 		if err := st.CreateSite(ctx, &domain.Site{Name: "Main"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CreateUser(ctx, &domain.User{Email: p.user, Role: domain.RoleViewer, TenantID: tn.ID, PasswordHash: hash}); err != nil {
 			t.Fatal(err)
 		}
 		d := &domain.Device{}
@@ -50,18 +65,66 @@ func setup(t *testing.T) (*httptest.Server, *sqlstore.Store, map[string]int64) {
 	return ts, st, ids
 }
 
-func get(t *testing.T, url string) (*http.Response, *html.Node) {
-	t.Helper()
-	resp, err := http.Get(url)
+// browser is an HTTP client with cookies that does not follow redirects.
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t, base, &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) get(path string) (*http.Response, *html.Node) {
+	b.t.Helper()
+	resp, err := b.c.Get(b.base + path)
 	if err != nil {
-		t.Fatal(err)
+		b.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	doc, err := html.Parse(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		b.t.Fatal(err)
 	}
 	return resp, doc
+}
+
+func (b *browser) post(path string, form url.Values) *http.Response {
+	b.t.Helper()
+	resp, err := b.c.PostForm(b.base+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+// inputValue returns the value of the form input named name.
+func inputValue(doc *html.Node, name string) string {
+	for _, in := range find(doc, "input", "") {
+		if attr(in, "name") == name {
+			return attr(in, "value")
+		}
+	}
+	return ""
+}
+
+// signIn signs in through the form and returns the session's CSRF token.
+func (b *browser) signIn(email, pw string) *http.Response {
+	b.t.Helper()
+	_, doc := b.get("/login")
+	return b.post("/login", url.Values{"csrf": {inputValue(doc, "csrf")}, "email": {email}, "password": {pw}, "next": {"/devices"}})
+}
+
+func signedIn(t *testing.T, base, email string) *browser {
+	t.Helper()
+	b := newBrowser(t, base)
+	if resp := b.signIn(email, password); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/devices" {
+		t.Fatalf("sign in as %s: %d %s", email, resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return b
 }
 
 // find returns the elements with the tag whose class (if given) matches.
@@ -110,7 +173,8 @@ func text(n *html.Node) string {
 // what users typed, and sends the security headers.
 func TestDeviceIndex(t *testing.T) {
 	ts, _, _ := setup(t)
-	resp, doc := get(t, ts.URL+"/devices?tenant=alpha-clinic")
+	b := signedIn(t, ts.URL, "boss@msp.example")
+	resp, doc := b.get("/devices?tenant=alpha-clinic")
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
@@ -131,7 +195,7 @@ func TestDeviceIndex(t *testing.T) {
 	if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Fatal("nosniff missing")
 	}
-	_, doc = get(t, ts.URL+"/devices?tenant=alpha-clinic&q=nothing-like-this")
+	_, doc = b.get("/devices?tenant=alpha-clinic&q=nothing-like-this")
 	if got := text(find(doc, "table", "devices")[0]); !strings.Contains(got, "No devices match") {
 		t.Fatalf("empty search shows %q", got)
 	}
@@ -141,7 +205,8 @@ func TestDeviceIndex(t *testing.T) {
 // id is not found.
 func TestDeviceView(t *testing.T) {
 	ts, _, ids := setup(t)
-	resp, doc := get(t, ts.URL+"/devices/"+itoa(ids["alpha-clinic"])+"?tenant=alpha-clinic")
+	b := signedIn(t, ts.URL, "boss@msp.example")
+	resp, doc := b.get("/devices/" + itoa(ids["alpha-clinic"]) + "?tenant=alpha-clinic")
 	if resp.StatusCode != 200 {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
@@ -149,7 +214,7 @@ func TestDeviceView(t *testing.T) {
 	if len(srcs) == 0 || !strings.Contains(text(srcs[0])+text(srcs[1]), "set by hand by cli:tester") {
 		t.Fatalf("provenance cells: %d", len(srcs))
 	}
-	resp, _ = get(t, ts.URL+"/devices/"+itoa(ids["beta-clinic"])+"?tenant=alpha-clinic")
+	resp, _ = b.get("/devices/" + itoa(ids["beta-clinic"]) + "?tenant=alpha-clinic")
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("cross-practice device: status %d, want 404", resp.StatusCode)
 	}
@@ -159,7 +224,7 @@ func TestDeviceView(t *testing.T) {
 // hashes are not found.
 func TestStatic(t *testing.T) {
 	ts, _, _ := setup(t)
-	_, doc := get(t, ts.URL+"/devices")
+	_, doc := newBrowser(t, ts.URL).get("/login")
 	var href string
 	for _, l := range find(doc, "link", "") {
 		href = attr(l, "href")
@@ -182,3 +247,103 @@ func TestStatic(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Ensure strangers are sent to sign in, wrong passwords are refused with
+// one message for both mistakes, and repeated failures lock the address.
+func TestSignIn(t *testing.T) {
+	ts, _, _ := setup(t)
+	b := newBrowser(t, ts.URL)
+	resp, _ := b.get("/devices?q=pump")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?next="+url.QueryEscape("/devices?q=pump") {
+		t.Fatalf("anonymous: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	for _, email := range []string{"boss@msp.example", "nobody@msp.example"} {
+		if resp := b.signIn(email, "not the password!"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("wrong password for %s: %d", email, resp.StatusCode)
+		}
+	}
+	_, doc := b.get("/login")
+	if resp := b.post("/login", url.Values{"csrf": {"forged"}, "email": {"boss@msp.example"}, "password": {password}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("forged sign-in form: %d", resp.StatusCode)
+	}
+	_ = doc
+	for i := 0; i < 4; i++ {
+		b.signIn("boss@msp.example", "still not it!!")
+	}
+	if resp := b.signIn("boss@msp.example", password); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("after 5 failures the right password got %d, want 429 (locked out)", resp.StatusCode)
+	}
+	if resp := newBrowser(t, ts.URL).signIn("nurse@alpha.example", password); resp.StatusCode != http.StatusTooManyRequests {
+		// The same client address has failed too often as well.
+		t.Fatalf("other address from the locked-out client: %d", resp.StatusCode)
+	}
+}
+
+// Ensure state-changing requests need the session's CSRF token, and
+// signing out ends the session on the server.
+func TestCSRFAndSignOut(t *testing.T) {
+	ts, st, _ := setup(t)
+	b := signedIn(t, ts.URL, "boss@msp.example")
+	_, doc := b.get("/devices")
+	csrf := inputValue(doc, "csrf")
+	if resp := b.post("/logout", url.Values{}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("sign-out without a CSRF token: %d", resp.StatusCode)
+	}
+	if resp := b.post("/logout", url.Values{"csrf": {csrf + "x"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("sign-out with a wrong CSRF token: %d", resp.StatusCode)
+	}
+	if resp := b.post("/logout", url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-out: %d", resp.StatusCode)
+	}
+	if resp, _ := b.get("/devices"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after sign-out: %d", resp.StatusCode)
+	}
+	events, _ := st.FindAuditEvents(vigiltest.Context(0), domain.AuditFilter{Action: "user.sign_in"})
+	if len(events) != 1 || events[0].Actor.Name != "boss@msp.example" || events[0].Actor.IP == "" {
+		t.Fatalf("sign-in audit events: %+v", events)
+	}
+}
+
+// Ensure a practice user sees only their practice, whatever they ask for.
+func TestPracticeUserIsolation(t *testing.T) {
+	ts, _, ids := setup(t)
+	b := signedIn(t, ts.URL, "nurse@alpha.example")
+	resp, doc := b.get("/devices")
+	if resp.StatusCode != 200 || !strings.Contains(text(doc), "pump") || strings.Contains(text(doc), "Beta monitor") {
+		t.Fatalf("own list: %d", resp.StatusCode)
+	}
+	for _, path := range []string{"/devices?tenant=beta-clinic", "/devices/" + itoa(ids["beta-clinic"]), "/devices/" + itoa(ids["beta-clinic"]) + "?tenant=beta-clinic"} {
+		if resp, _ := b.get(path); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", path, resp.StatusCode)
+		}
+	}
+}
+
+// Ensure a one-time password must be replaced before anything else.
+func TestMustChangePassword(t *testing.T) {
+	ts, st, _ := setup(t)
+	u, _ := st.FindUserByEmail(vigiltest.Context(0), "nurse@beta.example")
+	u.MustChangePassword = true
+	if err := st.UpdateUser(vigiltest.Context(0), u); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, ts.URL)
+	b.signIn("nurse@beta.example", password)
+	if resp, _ := b.get("/devices"); resp.Header.Get("Location") != "/password" {
+		t.Fatalf("held at the password page? %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, doc := b.get("/password")
+	csrf := inputValue(doc, "csrf")
+	if resp := b.post("/password", url.Values{"csrf": {csrf}, "current": {password}, "new": {"short"}, "confirm": {"short"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("short password: %d", resp.StatusCode)
+	}
+	if resp := b.post("/password", url.Values{"csrf": {csrf}, "current": {password}, "new": {"a better passphrase"}, "confirm": {"a better passphrase"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change: %d", resp.StatusCode)
+	}
+	if resp, _ := b.get("/devices"); resp.StatusCode != 200 {
+		t.Fatalf("after the change: %d", resp.StatusCode)
+	}
+	if resp := newBrowser(t, ts.URL).signIn("nurse@beta.example", "a better passphrase"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in with the new password: %d", resp.StatusCode)
+	}
+}
