@@ -41,7 +41,7 @@ type Server struct {
 
 // pages are the views; each is rendered inside layout.html. Startup fails
 // if one is missing.
-var pages = []string{"devices", "device", "error", "login", "password"}
+var pages = []string{"devices", "device", "device_edit", "error", "login", "password"}
 
 // NewServer builds the server and parses every template.
 func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
@@ -95,8 +95,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /logout", s.handleLogout)
 	s.mux.HandleFunc("GET /password", s.handlePasswordForm)
 	s.mux.HandleFunc("POST /password", s.handlePassword)
-	s.mux.HandleFunc("GET /devices", s.handleDeviceIndex)
-	s.mux.HandleFunc("GET /devices/{id}", s.handleDeviceView)
+	s.registerDeviceRoutes()
 }
 
 // ServeHTTP adds security headers and request logging around the routes.
@@ -235,104 +234,4 @@ func (s *Server) tenantScope(r *http.Request) (context.Context, page, error) {
 		}
 	}
 	return domain.WithTenant(ctx, p.Tenant.ID), p, nil
-}
-
-const pageSize = 50
-
-type deviceIndex struct {
-	Devices    []*domain.Device
-	Total      int
-	Filter     domain.DeviceFilter
-	Categories []domain.Category
-	Sites      []*domain.Site
-	Page       int
-	Pages      int
-	Prev, Next string
-}
-
-func (s *Server) handleDeviceIndex(w http.ResponseWriter, r *http.Request) {
-	ctx, p, err := s.tenantScope(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	q := r.URL.Query()
-	f := domain.DeviceFilter{Query: q.Get("q"), Site: q.Get("site"), Manufacturer: q.Get("manufacturer"), Limit: pageSize}
-	if f.Category, err = domain.ParseCategory(q.Get("category")); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	pg, _ := strconv.Atoi(q.Get("page"))
-	pg = max(pg, 1)
-	f.Offset = (pg - 1) * pageSize
-	devices, total, err := s.st.FindDevices(ctx, f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	sites, err := s.st.FindSites(ctx)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	d := deviceIndex{Devices: devices, Total: total, Filter: f, Categories: domain.Categories(), Sites: sites, Page: pg, Pages: (total + pageSize - 1) / pageSize}
-	link := func(n int) string {
-		v := r.URL.Query()
-		v.Set("page", strconv.Itoa(n))
-		return "/devices?" + v.Encode()
-	}
-	if pg > 1 {
-		d.Prev = link(pg - 1)
-	}
-	if pg < d.Pages {
-		d.Next = link(pg + 1)
-	}
-	p.Title, p.Data = "Devices", d
-	s.render(w, http.StatusOK, "devices", p)
-}
-
-type attrRow struct {
-	Label, Value, Source string
-}
-
-type deviceView struct {
-	Device  *domain.Device
-	Attrs   []attrRow
-	History []*domain.AuditEvent
-}
-
-func (s *Server) handleDeviceView(w http.ResponseWriter, r *http.Request) {
-	ctx, p, err := s.tenantScope(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.fail(w, r, domain.Errorf(domain.CodeNotFound, "no device %q", r.PathValue("id")))
-		return
-	}
-	d, err := s.st.FindDeviceByID(ctx, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	history, err := s.st.FindAuditEvents(ctx, domain.AuditFilter{ObjectType: "device", ObjectID: id})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v := deviceView{Device: d, History: history}
-	for _, fi := range domain.DeviceFields() {
-		if fi.Field == domain.FieldID {
-			continue
-		}
-		row := attrRow{Label: fi.Label, Value: d.Get(fi.Field)}
-		if src, ok := d.Provenance.Of(fi.Field); ok {
-			row.Source = src.Describe()
-		}
-		v.Attrs = append(v.Attrs, row)
-	}
-	p.Title, p.Data = d.Label(), v
-	s.render(w, http.StatusOK, "device", p)
 }

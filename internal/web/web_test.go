@@ -45,6 +45,9 @@ func setup(t *testing.T) (*httptest.Server, *sqlstore.Store, map[string]int64) {
 		if err := st.CreateUser(ctx, &domain.User{Email: p.user, Role: domain.RoleViewer, TenantID: tn.ID, PasswordHash: hash}); err != nil {
 			t.Fatal(err)
 		}
+		if err := st.CreateUser(ctx, &domain.User{Email: "tech@" + tn.Slug + ".example", Role: domain.RoleTechnician, TenantID: tn.ID, PasswordHash: hash}); err != nil {
+			t.Fatal(err)
+		}
 		d := &domain.Device{}
 		for f, v := range map[domain.Field]string{domain.FieldName: p.name, domain.FieldSerial: "S-" + tn.Slug, domain.FieldCategory: "infusion", domain.FieldManufacturer: "BD"} {
 			if err := d.Set(f, v); err != nil {
@@ -346,4 +349,126 @@ func TestMustChangePassword(t *testing.T) {
 	if resp := newBrowser(t, ts.URL).signIn("nurse@beta.example", "a better passphrase"); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign in with the new password: %d", resp.StatusCode)
 	}
+}
+
+// fieldError returns the error shown under the form field named f.
+func fieldError(doc *html.Node, f string) string {
+	for _, p := range find(doc, "p", "field-error") {
+		if attr(p, "id") == "e-"+f {
+			return strings.TrimSpace(text(p))
+		}
+	}
+	return ""
+}
+
+// editForm loads a device's edit form and returns its current values.
+func editForm(b *browser, id int64) url.Values {
+	b.t.Helper()
+	resp, doc := b.get("/devices/" + itoa(id) + "/edit")
+	if resp.StatusCode != 200 {
+		b.t.Fatalf("edit form: %d", resp.StatusCode)
+	}
+	form := url.Values{}
+	for _, in := range find(doc, "input", "") {
+		if attr(in, "name") != "" && !hasAttr(in, "disabled") {
+			form.Set(attr(in, "name"), attr(in, "value"))
+		}
+	}
+	for _, sel := range find(doc, "select", "") {
+		for _, o := range find(sel, "option", "") {
+			if hasAttr(o, "selected") && !hasAttr(sel, "disabled") {
+				form.Set(attr(sel, "name"), attr(o, "value"))
+			}
+		}
+	}
+	return form
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// Ensure a technician edits a device through the form, the change shows in
+// its history with who made it, and bad values come back beside their
+// fields with the input kept and nothing changed.
+func TestDeviceEdit(t *testing.T) {
+	ts, st, ids := setup(t)
+	b := signedIn(t, ts.URL, "tech@alpha-clinic.example")
+	id := ids["alpha-clinic"]
+	form := editForm(b, id)
+	form.Set("firmware", "12.3.0")
+	form.Set("location", "ICU room 4")
+	if resp := b.post("/devices/"+itoa(id), form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	_, doc := b.get("/devices/" + itoa(id))
+	hist := text(find(doc, "ol", "history")[0])
+	if !strings.Contains(hist, "device.update by user:tech@alpha-clinic.example") || !strings.Contains(hist, "12.3.0") || !strings.Contains(hist, "ICU room 4") {
+		t.Fatalf("history: %s", hist)
+	}
+	form = editForm(b, id)
+	form.Set("macs", "00:11:22:GG:44:55")
+	form.Set("notes", "kept as typed")
+	resp, err := b.c.PostForm(ts.URL+"/devices/"+itoa(id), form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ = html.Parse(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(fieldError(doc, "macs"), "invalid MAC address") {
+		t.Fatalf("bad MAC: %d, field error %q", resp.StatusCode, fieldError(doc, "macs"))
+	}
+	if !strings.Contains(text(doc), "kept as typed") {
+		t.Fatal("the user's other input was lost")
+	}
+	got, _ := st.FindDevice(domain.WithTenant(vigiltest.Context(0), tenantOf(t, st, "alpha-clinic")), itoa(id))
+	if got.Notes == "kept as typed" {
+		t.Fatal("a refused form changed the device")
+	}
+	// Who may hold administrative access is for administrators only.
+	form = editForm(b, id)
+	form.Set("admins", "Mallory")
+	if resp := b.post("/devices/"+itoa(id), form); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("technician changing admins: %d", resp.StatusCode)
+	}
+	boss := signedIn(t, ts.URL, "boss@msp.example")
+	form = url.Values{"csrf": {csrfOf(boss)}, "admins": {"Dana Whitfield (biomed)"}}
+	if resp := boss.post("/devices/"+itoa(id)+"?tenant=alpha-clinic", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("administrator changing admins: %d", resp.StatusCode)
+	}
+}
+
+// Ensure viewers cannot edit and nobody edits another practice's device.
+func TestDeviceEdit_ErrForbidden(t *testing.T) {
+	ts, _, ids := setup(t)
+	viewer := signedIn(t, ts.URL, "nurse@alpha.example")
+	if resp, _ := viewer.get("/devices/" + itoa(ids["alpha-clinic"]) + "/edit"); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("viewer edit form: %d", resp.StatusCode)
+	}
+	if resp := viewer.post("/devices/"+itoa(ids["alpha-clinic"]), url.Values{"csrf": {csrfOf(viewer)}, "firmware": {"x"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("viewer save: %d", resp.StatusCode)
+	}
+	tech := signedIn(t, ts.URL, "tech@alpha-clinic.example")
+	if resp := tech.post("/devices/"+itoa(ids["beta-clinic"]), url.Values{"csrf": {csrfOf(tech)}, "firmware": {"x"}}); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("other practice's device: %d", resp.StatusCode)
+	}
+}
+
+func csrfOf(b *browser) string {
+	b.t.Helper()
+	_, doc := b.get("/devices")
+	return inputValue(doc, "csrf")
+}
+
+func tenantOf(t *testing.T, st *sqlstore.Store, slug string) int64 {
+	tn, err := st.FindTenant(vigiltest.Context(0), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn.ID
 }

@@ -1,0 +1,312 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/vigil-med/vigil/internal/domain"
+)
+
+func (s *Server) registerDeviceRoutes() {
+	s.mux.HandleFunc("GET /devices", s.handleDeviceIndex)
+	s.mux.HandleFunc("GET /devices/{id}", s.handleDeviceView)
+	s.mux.HandleFunc("GET /devices/{id}/edit", s.handleDeviceEdit)
+	s.mux.HandleFunc("POST /devices/{id}", s.handleDeviceUpdate)
+}
+
+const pageSize = 50
+
+type deviceIndex struct {
+	Devices    []*domain.Device
+	Total      int
+	Filter     domain.DeviceFilter
+	Categories []domain.Category
+	Sites      []*domain.Site
+	Page       int
+	Pages      int
+	Prev, Next string
+}
+
+func (s *Server) handleDeviceIndex(w http.ResponseWriter, r *http.Request) {
+	ctx, p, err := s.tenantScope(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	f := domain.DeviceFilter{Query: q.Get("q"), Site: q.Get("site"), Manufacturer: q.Get("manufacturer"), Limit: pageSize}
+	if f.Category, err = domain.ParseCategory(q.Get("category")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	pg, _ := strconv.Atoi(q.Get("page"))
+	pg = max(pg, 1)
+	f.Offset = (pg - 1) * pageSize
+	devices, total, err := s.st.FindDevices(ctx, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sites, err := s.st.FindSites(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := deviceIndex{Devices: devices, Total: total, Filter: f, Categories: domain.Categories(), Sites: sites, Page: pg, Pages: (total + pageSize - 1) / pageSize}
+	link := func(n int) string {
+		v := r.URL.Query()
+		v.Set("page", strconv.Itoa(n))
+		return "/devices?" + v.Encode()
+	}
+	if pg > 1 {
+		d.Prev = link(pg - 1)
+	}
+	if pg < d.Pages {
+		d.Next = link(pg + 1)
+	}
+	p.Title, p.Data = "Devices", d
+	s.render(w, http.StatusOK, "devices", p)
+}
+
+type attrRow struct {
+	Label, Value, Source string
+}
+
+type deviceView struct {
+	Device  *domain.Device
+	Attrs   []attrRow
+	History []historyEntry
+	CanEdit bool
+}
+
+// scopedDevice scopes the request and loads the device named in the path.
+func (s *Server) scopedDevice(r *http.Request) (ctxPage, *domain.Device, error) {
+	ctx, p, err := s.tenantScope(r)
+	if err != nil {
+		return ctxPage{}, nil, err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return ctxPage{}, nil, domain.Errorf(domain.CodeNotFound, "no device %q", r.PathValue("id"))
+	}
+	d, err := s.st.FindDeviceByID(ctx, id)
+	if err != nil {
+		return ctxPage{}, nil, err
+	}
+	return ctxPage{ctx, p}, d, nil
+}
+
+func (s *Server) handleDeviceView(w http.ResponseWriter, r *http.Request) {
+	cp, d, err := s.scopedDevice(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	events, err := s.st.FindAuditEvents(cp.ctx, domain.AuditFilter{ObjectType: "device", ObjectID: d.ID})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := deviceView{Device: d, CanEdit: cp.page.Session.User.Role.Can(domain.PermEditInventory)}
+	for _, fi := range domain.DeviceFields() {
+		if fi.Field == domain.FieldID {
+			continue
+		}
+		row := attrRow{Label: fi.Label, Value: d.Get(fi.Field)}
+		if src, ok := d.Provenance.Of(fi.Field); ok {
+			row.Source = src.Describe()
+		}
+		v.Attrs = append(v.Attrs, row)
+	}
+	for i := len(events) - 1; i >= 0; i-- { // newest first
+		v.History = append(v.History, historyOf(events[i]))
+	}
+	cp.page.Title, cp.page.Data = d.Label(), v
+	s.render(w, http.StatusOK, "device", cp.page)
+}
+
+// historyEntry is one change of a device as the page shows it.
+type historyEntry struct {
+	Event   *domain.AuditEvent
+	Changes []domain.FieldChange
+}
+
+func historyOf(e *domain.AuditEvent) historyEntry {
+	h := historyEntry{Event: e}
+	if e.Action != "device.update" {
+		return h
+	}
+	var before, after map[domain.Field]string
+	_ = json.Unmarshal(e.Before, &before)
+	_ = json.Unmarshal(e.After, &after)
+	for _, fi := range domain.DeviceFields() {
+		if v, ok := after[fi.Field]; ok {
+			h.Changes = append(h.Changes, domain.FieldChange{Field: fi.Field, Old: before[fi.Field], New: v})
+		}
+	}
+	return h
+}
+
+// ctxPage is a scoped request context and the page being built for it.
+type ctxPage struct {
+	ctx  context.Context
+	page page
+}
+
+// formField is one input of the device form.
+type formField struct {
+	domain.FieldInfo
+	Value    string
+	Error    string
+	Options  []option // for choices; empty for free text
+	Disabled bool     // the user may not change it
+	Textarea bool
+}
+
+type option struct{ Value, Label string }
+
+type deviceForm struct {
+	Device *domain.Device
+	Fields []formField
+	Error  string
+}
+
+// choices lists the allowed values of the enumerated fields.
+func choices(f domain.Field, sites []*domain.Site) []option {
+	var infos []domain.EnumInfo
+	switch f {
+	case domain.FieldCategory:
+		infos = domain.CategoryInfo()
+	case domain.FieldCriticality:
+		infos = domain.CriticalityInfo()
+	case domain.FieldPHI:
+		infos = domain.PHIInfo()
+	case domain.FieldPatchability:
+		infos = domain.PatchabilityInfo()
+	case domain.FieldLifecycle:
+		infos = domain.LifecycleInfo()
+	case domain.FieldNetworkRequired:
+		return []option{{"", "Unknown"}, {"yes", "Yes"}, {"no", "No"}}
+	case domain.FieldReview:
+		return []option{{"reviewed", "Reviewed"}, {"unreviewed", "Not yet reviewed"}}
+	case domain.FieldSite:
+		out := make([]option, len(sites))
+		for i, x := range sites {
+			out[i] = option{x.Slug, x.Name}
+		}
+		return out
+	default:
+		return nil
+	}
+	out := []option{}
+	if f != domain.FieldCategory && f != domain.FieldPatchability && f != domain.FieldLifecycle {
+		out = append(out, option{"", "—"})
+	}
+	for _, i := range infos {
+		out = append(out, option{i.Value, i.Label})
+	}
+	return out
+}
+
+// deviceFormFor builds the form for d, with submitted values and problems
+// when re-shown after a refused change.
+func (s *Server) deviceFormFor(cp ctxPage, d *domain.Device, submitted map[domain.Field]string, problems []domain.Problem) (deviceForm, error) {
+	sites, err := s.st.FindSites(cp.ctx)
+	if err != nil {
+		return deviceForm{}, err
+	}
+	role := cp.page.Session.User.Role
+	form := deviceForm{Device: d}
+	for _, fi := range domain.DeviceFields() {
+		if fi.Field == domain.FieldID {
+			continue
+		}
+		ff := formField{FieldInfo: fi, Value: d.Get(fi.Field), Options: choices(fi.Field, sites), Textarea: fi.Field == domain.FieldNotes}
+		if v, ok := submitted[fi.Field]; ok {
+			ff.Value = v
+		}
+		ff.Disabled = fi.Field == domain.FieldAdmins && !role.Can(domain.PermManageDeviceAdmin)
+		for _, p := range problems {
+			if p.Field == string(fi.Field) {
+				ff.Error = p.Message
+			}
+		}
+		form.Fields = append(form.Fields, ff)
+	}
+	return form, nil
+}
+
+func (s *Server) handleDeviceEdit(w http.ResponseWriter, r *http.Request) {
+	cp, d, err := s.scopedDevice(r)
+	if err == nil && !cp.page.Session.User.Role.Can(domain.PermEditInventory) {
+		err = domain.Errorf(domain.CodeForbidden, "your role may not change devices")
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	form, err := s.deviceFormFor(cp, d, nil, nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cp.page.Title, cp.page.Data = "Edit "+d.Label(), form
+	s.render(w, http.StatusOK, "device_edit", cp.page)
+}
+
+// handleDeviceUpdate applies the fields the form changed; refused values
+// come back next to their fields with the user's input kept.
+func (s *Server) handleDeviceUpdate(w http.ResponseWriter, r *http.Request) {
+	cp, d, err := s.scopedDevice(r)
+	role := domain.Role("")
+	if err == nil {
+		role = cp.page.Session.User.Role
+		if !role.Can(domain.PermEditInventory) {
+			err = domain.Errorf(domain.CodeForbidden, "your role may not change devices")
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	submitted := map[domain.Field]string{}
+	set := map[domain.Field]string{}
+	for _, fi := range domain.DeviceFields() {
+		vals, ok := r.PostForm[string(fi.Field)]
+		if !ok || fi.Field == domain.FieldID {
+			continue
+		}
+		v := vals[0]
+		submitted[fi.Field] = v
+		if v == d.Get(fi.Field) {
+			continue
+		}
+		if fi.Field == domain.FieldAdmins && !role.Can(domain.PermManageDeviceAdmin) {
+			s.fail(w, r, domain.Errorf(domain.CodeForbidden, "only administrators may change who holds administrative access to a device"))
+			return
+		}
+		set[fi.Field] = v
+	}
+	if len(set) > 0 {
+		_, _, err = s.st.UpdateDevice(cp.ctx, d.ID, set, domain.Source{Kind: domain.SourceManual})
+	}
+	if domain.ErrorCode(err) == domain.CodeInvalid || domain.ErrorCode(err) == domain.CodeConflict {
+		form, ferr := s.deviceFormFor(cp, d, submitted, domain.ErrorProblems(err))
+		if ferr != nil {
+			s.fail(w, r, ferr)
+			return
+		}
+		form.Error = domain.ErrorMessage(err)
+		cp.page.Title, cp.page.Data = "Edit "+d.Label(), form
+		s.render(w, http.StatusUnprocessableEntity, "device_edit", cp.page)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/devices/"+strconv.FormatInt(d.ID, 10)+"?tenant="+url.QueryEscape(cp.page.Tenant.Slug), http.StatusSeeOther)
+}
