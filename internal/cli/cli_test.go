@@ -335,7 +335,7 @@ func TestServe(t *testing.T) {
 	post("/login", url.Values{"csrf": {csrfOf("/login")}, "email": {"admin@localhost"}, "password": {m[1]}, "next": {"/devices?q=alaris"}})
 	// Signed in with a one-time password: the password page comes first.
 	resp := post("/password", url.Values{"csrf": {csrfOf("/password")}, "current": {m[1]}, "new": {"a sound passphrase"}, "confirm": {"a sound passphrase"}})
-	if resp.Request.URL.Path != "/devices" {
+	if resp.Request.URL.Path != "/dashboard" {
 		t.Fatalf("after changing the password: %s", resp.Request.URL)
 	}
 	resp, err := c.Get(base + "/devices?q=alaris")

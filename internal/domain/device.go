@@ -569,3 +569,15 @@ type DeviceFilter struct {
 
 // DeviceSorts lists the accepted sort keys.
 var DeviceSorts = []string{"name", "-name", "id", "-id", "updated", "-updated", "category", "manufacturer", "asset_tag", "serial"}
+
+// DeviceStats counts a practice's devices the ways the dashboard shows them.
+type DeviceStats struct {
+	Total         int
+	ByCategory    map[Category]int
+	ByCriticality map[Criticality]int
+	ByPatch       map[Patchability]int
+	Unreviewed    int
+	// Support status from the model catalogue, relative to the day asked:
+	// past end of support, reaching it within a year, supported, unknown.
+	PastSupport, SupportEndingYear, Supported, SupportUnknown int
+}

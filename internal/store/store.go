@@ -92,6 +92,9 @@ type DeviceStore interface {
 	ImportDevices(ctx context.Context, b *domain.ImportBatch) (*domain.ImportResult, error)
 	// CountDevices returns how many devices the tenant has.
 	CountDevices(ctx context.Context) (int, error)
+	// DeviceStats counts the tenant's devices by category, criticality,
+	// patchability, review and support status on the given day.
+	DeviceStats(ctx context.Context, day domain.Date) (*domain.DeviceStats, error)
 }
 
 // VendorStore manages the shared vendor list and alias table.

@@ -42,6 +42,10 @@ func (s *Server) handleDeviceIndex(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if f.Review, err = domain.ParseReview(q.Get("review")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	pg, _ := strconv.Atoi(q.Get("page"))
 	pg = max(pg, 1)
 	f.Offset = (pg - 1) * pageSize

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -59,7 +58,7 @@ func setup(t *testing.T) (*httptest.Server, *sqlstore.Store, map[string]int64) {
 		}
 		ids[tn.Slug] = d.ID
 	}
-	srv, err := web.NewServer(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := web.NewServer(st, slog.New(slog.NewTextHandler(testLog{t}, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,4 +470,43 @@ func tenantOf(t *testing.T, st *sqlstore.Store, slug string) int64 {
 		t.Fatal(err)
 	}
 	return tn.ID
+}
+
+// Ensure the dashboard counts the chosen practice and draws its charts as
+// SVG, provider staff get every practice's totals, and practice users only
+// their own.
+func TestDashboard(t *testing.T) {
+	ts, _, _ := setup(t)
+	boss := signedIn(t, ts.URL, "boss@msp.example")
+	resp, doc := boss.get("/dashboard?tenant=beta-clinic")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	svgs := find(doc, "svg", "chart")
+	if len(svgs) != 4 {
+		t.Fatalf("charts = %d, want 4", len(svgs))
+	}
+	if bars := find(svgs[0], "rect", ""); len(bars) != len(domain.Categories()) {
+		t.Fatalf("category bars = %d", len(bars))
+	}
+	if !strings.Contains(text(svgs[0]), "Infusion: 1") {
+		t.Fatalf("category chart text: %q", text(svgs[0]))
+	}
+	rows := find(find(doc, "table", "practices")[0], "tr", "")
+	if len(rows) != 4 || !strings.Contains(text(rows[3]), "2") { // header, two practices, total
+		t.Fatalf("practices table: %d rows", len(rows))
+	}
+	nurse := signedIn(t, ts.URL, "nurse@alpha.example")
+	_, doc = nurse.get("/dashboard")
+	if len(find(doc, "table", "practices")) != 0 || !strings.Contains(text(doc), "Alpha Clinic") {
+		t.Fatal("a practice user sees the provider's overview")
+	}
+}
+
+// testLog sends the server's log to the test's log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }

@@ -31,6 +31,43 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("User", func(t *testing.T) { testUsers(t, open) })
+	t.Run("Stats", func(t *testing.T) { testStats(t, open) })
+}
+
+func testStats(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := practice(t, s, "P", "Main")
+	day := domain.Date{Year: 2026, Month: 11, Day: 29}
+	for name, eos := range map[string]domain.Date{"Old": {Year: 2020, Month: 1, Day: 1}, "Ending": {Year: 2027, Month: 6, Day: 1}, "New": {Year: 2031, Month: 1, Day: 1}} {
+		if err := s.UpsertModel(ctx, &domain.Model{Manufacturer: "Acme", Name: name, EndOfSupport: eos}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, v := range []map[domain.Field]string{
+		{domain.FieldCategory: "infusion", domain.FieldModel: "Old", domain.FieldPatchability: "not-patchable", domain.FieldCriticality: "life-sustaining"},
+		{domain.FieldCategory: "infusion", domain.FieldModel: "Ending", domain.FieldReview: "unreviewed"},
+		{domain.FieldCategory: "imaging", domain.FieldModel: "New"},
+		{domain.FieldCategory: "imaging", domain.FieldModel: "Unlisted"},
+		{domain.FieldCategory: "imaging"},
+	} {
+		v[domain.FieldSerial] = fmt.Sprint("S", i)
+		if v[domain.FieldModel] != "" {
+			v[domain.FieldManufacturer] = "Acme"
+		}
+		mustCreate(t, s, ctx, v)
+	}
+	other := practice(t, s, "Other", "Main")
+	mustCreate(t, s, other, map[domain.Field]string{domain.FieldSerial: "X", domain.FieldCategory: "infusion"})
+	st, err := s.DeviceStats(ctx, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("total=%d infusion=%d imaging=%d life=%d notpatch=%d unreviewed=%d past=%d ending=%d supported=%d unknown=%d",
+		st.Total, st.ByCategory["infusion"], st.ByCategory["imaging"], st.ByCriticality["life-sustaining"], st.ByPatch["not-patchable"],
+		st.Unreviewed, st.PastSupport, st.SupportEndingYear, st.Supported, st.SupportUnknown)
+	if want := "total=5 infusion=2 imaging=3 life=1 notpatch=1 unreviewed=1 past=1 ending=1 supported=1 unknown=2"; got != want {
+		t.Fatalf("stats\n got %s\nwant %s", got, want)
+	}
 }
 
 func testUsers(t *testing.T, open Opener) {
