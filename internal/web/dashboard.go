@@ -24,9 +24,9 @@ type practiceRow struct {
 type dashboardView struct {
 	Stats        *domain.DeviceStats
 	NotPatchable int
-	Charts    []chartView
-	Practices []practiceRow // provider staff only: every practice
-	Totals    domain.DeviceStats
+	Charts       []chartView
+	Practices    []practiceRow // provider staff only: every practice
+	Totals       domain.DeviceStats
 }
 
 type chartView struct {
