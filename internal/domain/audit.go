@@ -63,5 +63,7 @@ type AuditFilter struct {
 	Since      time.Time
 	Until      time.Time
 	AfterID    int64 // cursor: events with a greater id
+	BeforeID   int64 // cursor: events with a smaller id
+	Newest     bool  // newest first (default oldest first)
 	Limit      int
 }

@@ -41,7 +41,7 @@ type Server struct {
 
 // pages are the views; each is rendered inside layout.html. Startup fails
 // if one is missing.
-var pages = []string{"dashboard", "devices", "device", "device_edit", "error", "login", "password"}
+var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "error", "login", "password"}
 
 // NewServer builds the server and parses every template.
 func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
@@ -88,6 +88,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /readyz", s.handleReady)
 	s.mux.HandleFunc("GET /static/{hash}/{name}", s.handleStatic)
 	s.registerDashboardRoutes()
+	s.registerAuditRoutes()
 	s.mux.HandleFunc("GET /login", s.handleLoginForm)
 	s.mux.HandleFunc("POST /login", s.handleLogin)
 	s.mux.HandleFunc("POST /logout", s.handleLogout)

@@ -56,7 +56,14 @@ func (s *Store) FindAuditEvents(ctx context.Context, f domain.AuditFilter) ([]*d
 	if f.AfterID > 0 {
 		where, args = append(where, "id > ?"), append(args, f.AfterID)
 	}
-	q := auditSelect + " WHERE " + strings.Join(where, " AND ") + " ORDER BY id"
+	if f.BeforeID > 0 {
+		where, args = append(where, "id < ?"), append(args, f.BeforeID)
+	}
+	order := " ORDER BY id"
+	if f.Newest {
+		order = " ORDER BY id DESC"
+	}
+	q := auditSelect + " WHERE " + strings.Join(where, " AND ") + order
 	if f.Limit > 0 {
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
