@@ -29,7 +29,7 @@ func sessionFrom(ctx context.Context) *domain.Session {
 
 // public paths need no session.
 func public(path string) bool {
-	return path == "/login" || path == "/healthz" || path == "/readyz" || strings.HasPrefix(path, "/static/")
+	return path == "/login" || path == "/healthz" || path == "/readyz" || path == "/metrics" || strings.HasPrefix(path, "/static/")
 }
 
 // authenticate runs before every route: it loads the session, sends

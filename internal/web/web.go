@@ -37,6 +37,7 @@ type Server struct {
 	// limiter locks out an address or client after repeated failed
 	// sign-ins.
 	limiter *auth.Limiter
+	metrics *metrics
 }
 
 // pages are the views; each is rendered inside layout.html. Startup fails
@@ -46,7 +47,7 @@ var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "
 // NewServer builds the server and parses every template.
 func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
 	s := &Server{st: st, log: log, tmpl: map[string]*template.Template{}, static: map[string]string{}, mux: http.NewServeMux(),
-		limiter: auth.NewLimiter(5, 15*time.Minute)}
+		limiter: auth.NewLimiter(5, 15*time.Minute), metrics: newMetrics()}
 	if err := s.loadStatic(); err != nil {
 		return nil, err
 	}
@@ -86,6 +87,7 @@ func (s *Server) loadStatic() error {
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	s.mux.HandleFunc("GET /readyz", s.handleReady)
+	s.mux.HandleFunc("GET /metrics", s.metrics.handle)
 	s.mux.HandleFunc("GET /static/{hash}/{name}", s.handleStatic)
 	s.registerDashboardRoutes()
 	s.registerAuditRoutes()
@@ -97,21 +99,40 @@ func (s *Server) routes() {
 	s.registerDeviceRoutes()
 }
 
-// ServeHTTP adds security headers and request logging around the routes.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP adds security headers, a request id, signing in, request
+// logging and metrics around the routes.
+func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	w := &statusWriter{ResponseWriter: rw}
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
-	start := time.Now()
-	r, ok := s.authenticate(w, r)
-	if !ok {
-		return
+	if r.TLS != nil {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	s.mux.ServeHTTP(w, r)
-	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "duration_ms", time.Since(start).Milliseconds())
+	id := requestID(r)
+	h.Set("X-Request-ID", id)
+	r, ok := s.authenticate(w, r)
+	if ok {
+		s.mux.ServeHTTP(w, r)
+	}
+	route := r.Pattern
+	if route == "" {
+		route = "unmatched"
+	}
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	s.metrics.observe(r.Method, route, w.status, time.Since(start))
+	user := ""
+	if sess := sessionFrom(r.Context()); sess != nil {
+		user = sess.User.Email
+	}
+	s.log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "route", route, "status", w.status,
+		"duration_ms", time.Since(start).Milliseconds(), "user", user, "ip", clientIP(r))
 }
 
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {

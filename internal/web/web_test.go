@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/csv"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -562,5 +563,39 @@ func TestAudit(t *testing.T) {
 	nurse := signedIn(t, ts.URL, "nurse@alpha.example")
 	if resp, _ := nurse.get("/audit"); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("viewer reads the audit trail: %d", resp.StatusCode)
+	}
+}
+
+// Ensure every response carries a request id (a proxy's well-formed one is
+// kept) and /metrics counts requests by route pattern.
+func TestRequestIDAndMetrics(t *testing.T) {
+	ts, _, _ := setup(t)
+	b := signedIn(t, ts.URL, "boss@msp.example")
+	b.get("/devices")
+	req, _ := http.NewRequest("GET", ts.URL+"/healthz", nil)
+	req.Header.Set("X-Request-ID", "proxy-abc.123")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("X-Request-ID") != "proxy-abc.123" {
+		t.Fatalf("request id = %q", resp.Header.Get("X-Request-ID"))
+	}
+	req.Header.Set("X-Request-ID", "<script>")
+	resp, _ = http.DefaultClient.Do(req)
+	resp.Body.Close()
+	if id := resp.Header.Get("X-Request-ID"); id == "<script>" || len(id) != 16 {
+		t.Fatalf("a malformed request id was kept: %q", id)
+	}
+	resp, _ = http.Get(ts.URL + "/metrics")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`vigil_http_requests_total{method="GET",route="GET /devices",status="200"} 1`,
+		`vigil_http_requests_total{method="POST",route="POST /login",status="303"} 1`,
+		`vigil_http_request_duration_seconds_count{route="GET /devices"} 1`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }
