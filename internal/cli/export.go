@@ -14,6 +14,7 @@ import (
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/importer"
+	"github.com/vigil-med/vigil/internal/importer/inventory"
 	"github.com/vigil-med/vigil/internal/importer/inventorycsv"
 	"github.com/vigil-med/vigil/internal/importer/inventoryjson"
 	"github.com/vigil-med/vigil/internal/importer/xlsx"
@@ -77,29 +78,6 @@ func parseMaps(maps []string) (map[string]string, error) {
 	return out, nil
 }
 
-// readTable detects the file's format and parses it.
-func readTable(path, sheet string) (*importer.Table, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, domain.Errorf(domain.CodeInvalid, "cannot read %s: %v", path, unwrapPathErr(err))
-	}
-	defer f.Close()
-	br := bufio.NewReader(f)
-	head, _ := br.Peek(512)
-	name := filepath.Base(path)
-	format, err := importer.Detect(name, head)
-	if err != nil {
-		return nil, err
-	}
-	switch format {
-	case "xlsx":
-		return xlsx.ReadSheet(name, br, sheet)
-	case "json":
-		return inventoryjson.Read(name, br)
-	}
-	return inventorycsv.Read(name, br)
-}
-
 func (a *app) importInventory(cmd *cobra.Command, path string, o importOptions) error {
 	overrides, err := parseMaps(o.maps)
 	if err != nil {
@@ -109,23 +87,25 @@ func (a *app) importInventory(cmd *cobra.Command, path string, o importOptions) 
 	if err != nil {
 		return err
 	}
-	table, err := readTable(path, o.sheet)
+	opt := inventory.Options{Sheet: o.sheet, Overrides: overrides}
+	if o.dayFirst {
+		opt.Parse.DateOrder = domain.DayFirst
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return domain.Errorf(domain.CodeInvalid, "cannot read %s: %v", path, unwrapPathErr(err))
+	}
+	prep, err := inventory.Prepare(filepath.Base(path), f, opt)
+	f.Close()
+	if prep != nil {
+		for _, w := range prep.Warnings {
+			fmt.Fprintf(a.err, "warning: %s\n", w)
+		}
+	}
 	if err != nil {
 		return err
 	}
-	mapping, problems, warnings := importer.MapHeader(table, overrides)
-	for _, w := range append(table.Warnings, warnings...) {
-		fmt.Fprintf(a.err, "warning: %s\n", w)
-	}
-	if len(problems) > 0 {
-		return &domain.Error{Code: domain.CodeInvalid, Problems: problems,
-			Message: fmt.Sprintf("%s: the header cannot be read as an inventory; nothing was imported", table.File)}
-	}
-	opt := domain.ParseOptions{}
-	if o.dayFirst {
-		opt.DateOrder = domain.DayFirst
-	}
-	records, problems := importer.Build(table, mapping, opt)
+	table, records, problems := prep.Table, prep.Records, prep.Problems
 	if len(problems) > 0 && !o.skipInvalid {
 		return &domain.Error{Code: domain.CodeInvalid, Problems: problems,
 			Message: fmt.Sprintf("%s: %d of %d rows have problems; nothing was imported (fix them, or use --skip-invalid)", table.File, rowsIn(problems), len(table.Rows))}
@@ -167,13 +147,7 @@ func (a *app) importInventory(cmd *cobra.Command, path string, o importOptions) 
 	return nil
 }
 
-func rowsIn(ps []domain.Problem) int {
-	rows := map[int]bool{}
-	for _, p := range ps {
-		rows[p.Row] = true
-	}
-	return len(rows)
-}
+func rowsIn(ps []domain.Problem) int { return inventory.RowsWithProblems(ps) }
 
 func (a *app) printImport(res *domain.ImportResult, t *domain.Tenant, rejectPath string) {
 	w := a.out

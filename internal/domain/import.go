@@ -1,5 +1,7 @@
 package domain
 
+import "time"
+
 // ImportRecord is one validated row of an inventory file, ready for the
 // store: the device values it carries and which fields it carries (absent
 // columns and empty cells leave existing values alone).
@@ -48,4 +50,19 @@ type ImportResult struct {
 	Unchanged int            `json:"unchanged"`
 	Rejected  []Problem      `json:"rejected,omitempty"`
 	Rows      []ImportChange `json:"rows,omitempty"`
+}
+
+// PendingImport is an uploaded inventory file waiting for its uploader to
+// confirm the import after seeing the dry run.
+type PendingImport struct {
+	ID          string // random; names it in the confirmation form
+	TenantID    int64
+	UserID      int64
+	FileName    string
+	Content     []byte
+	SkipInvalid bool
+	DayFirst    bool
+	DefaultSite string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
 }

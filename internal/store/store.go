@@ -20,6 +20,7 @@ type Store interface {
 	AuditStore
 	UserStore
 	SessionStore
+	PendingImportStore
 
 	// Engine names the database engine ("sqlite", "postgres").
 	Engine() string
@@ -159,6 +160,18 @@ type SessionStore interface {
 	SetSessionTenant(ctx context.Context, tokenHash string, tenantID int64) error
 	// DeleteSession ends a session (sign-out).
 	DeleteSession(ctx context.Context, tokenHash string) error
+}
+
+// PendingImportStore keeps uploaded files between an import's preview and
+// its confirmation, scoped to the tenant on the context.
+type PendingImportStore interface {
+	// SavePendingImport stores an upload for the context's practice.
+	SavePendingImport(ctx context.Context, p *domain.PendingImport) error
+	// FindPendingImport returns an unexpired upload of the practice.
+	// CodeNotFound (also when expired or another practice's).
+	FindPendingImport(ctx context.Context, id string) (*domain.PendingImport, error)
+	// DeletePendingImport removes an upload (and any expired ones).
+	DeletePendingImport(ctx context.Context, id string) error
 }
 
 // AuditStore reads the audit trail. Events are written by the other stores,

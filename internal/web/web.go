@@ -42,7 +42,7 @@ type Server struct {
 
 // pages are the views; each is rendered inside layout.html. Startup fails
 // if one is missing.
-var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "error", "login", "password"}
+var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "error", "import", "login", "password"}
 
 // NewServer builds the server and parses every template.
 func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
@@ -91,6 +91,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /static/{hash}/{name}", s.handleStatic)
 	s.registerDashboardRoutes()
 	s.registerAuditRoutes()
+	s.registerImportRoutes()
 	s.mux.HandleFunc("GET /login", s.handleLoginForm)
 	s.mux.HandleFunc("POST /login", s.handleLogin)
 	s.mux.HandleFunc("POST /logout", s.handleLogout)
@@ -113,6 +114,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload+1<<20) // a form never needs more than an upload
 	id := requestID(r)
 	h.Set("X-Request-ID", id)
 	r, ok := s.authenticate(w, r)

@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/csv"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -597,5 +599,91 @@ func TestRequestIDAndMetrics(t *testing.T) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+}
+
+// upload posts a file to the import page as a browser would.
+func (b *browser) upload(path, name, content string, fields map[string]string) (*http.Response, *html.Node) {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write([]byte(content))
+	mw.Close()
+	resp, err := b.c.Post(b.base+path, mw.FormDataContentType(), &body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, err := html.Parse(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp, doc
+}
+
+const goodCSV = "Asset #,Equipment Type,Mfr,Model Number,Serial No.,IP Addr\n" +
+	"A-1,Infusion Pump,BD,Alaris 8015,SN-1,10.0.0.1\n" +
+	"A-2,Patient Monitor,GE Medical Systems,CARESCAPE B650,SN-2,10.0.0.2\n"
+
+const badCSV = "Asset #,Equipment Type,Serial No.,IP Addr,Purchase Date\n" +
+	"A-1,Infusion Pump,SN-1,10.0.0.300,2020-01-01\n" +
+	"A-2,Spaceship,SN-2,10.0.0.2,2023-02-30\n"
+
+// Ensure the import page previews a file with every problem located,
+// imports nothing until confirmed, and the confirmation is single-use and
+// bound to the practice and the uploader.
+func TestImportPage(t *testing.T) {
+	ts, st, _ := setup(t)
+	tech := signedIn(t, ts.URL, "tech@alpha-clinic.example")
+	csrf := csrfOf(tech)
+	resp, doc := tech.upload("/import", "bad.csv", badCSV, map[string]string{"csrf": csrf})
+	page := text(doc)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "bad.csv:2:4") || !strings.Contains(page, "bad.csv:3:2") ||
+		!strings.Contains(page, "bad.csv:3:5") || len(find(doc, "table", "problems")) != 1 {
+		t.Fatalf("bad file preview: %d\n%s", resp.StatusCode, page)
+	}
+	for _, f := range find(doc, "form", "") {
+		if strings.HasPrefix(attr(f, "action"), "/import/") {
+			t.Fatal("a file with problems can be confirmed")
+		}
+	}
+	resp, doc = tech.upload("/import", "good.csv", goodCSV, map[string]string{"csrf": csrf})
+	if resp.StatusCode != 200 || !strings.Contains(text(doc), "would create 2") {
+		t.Fatalf("good file preview: %d %s", resp.StatusCode, text(doc))
+	}
+	confirm := ""
+	for _, f := range find(doc, "form", "") {
+		if strings.HasPrefix(attr(f, "action"), "/import/") {
+			confirm = attr(f, "action")
+		}
+	}
+	alpha := domain.WithTenant(vigiltest.Context(0), tenantOf(t, st, "alpha-clinic"))
+	if n, _ := st.CountDevices(alpha); n != 1 {
+		t.Fatalf("the preview wrote devices: %d", n)
+	}
+	other := signedIn(t, ts.URL, "tech@beta-clinic.example")
+	if resp := other.post(confirm, url.Values{"csrf": {csrfOf(other)}}); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("another practice confirms the upload: %d", resp.StatusCode)
+	}
+	if resp := tech.post(confirm, url.Values{"csrf": {csrf}}); resp.StatusCode != 200 {
+		t.Fatalf("confirm: %d", resp.StatusCode)
+	}
+	if n, _ := st.CountDevices(alpha); n != 3 {
+		t.Fatalf("devices after the import: %d", n)
+	}
+	if resp := tech.post(confirm, url.Values{"csrf": {csrf}}); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("a second confirmation: %d", resp.StatusCode)
+	}
+	d, _ := st.FindDevice(alpha, "A-2")
+	if src, _ := d.Provenance.Of(domain.FieldModel); src.Name != "good.csv" || src.Actor != "user:tech@alpha-clinic.example" {
+		t.Fatalf("provenance: %+v", src)
+	}
+	viewer := signedIn(t, ts.URL, "nurse@alpha.example")
+	if resp, _ := viewer.get("/import"); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("viewer import page: %d", resp.StatusCode)
 	}
 }

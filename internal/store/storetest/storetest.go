@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/vigil-med/vigil/internal/audit"
 	"github.com/vigil-med/vigil/internal/domain"
@@ -32,6 +33,36 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("User", func(t *testing.T) { testUsers(t, open) })
 	t.Run("Stats", func(t *testing.T) { testStats(t, open) })
+	t.Run("PendingImport", func(t *testing.T) { testPendingImports(t, open) })
+}
+
+func testPendingImports(t *testing.T, open Opener) {
+	s := open(t)
+	a := practice(t, s, "A", "Main")
+	b := practice(t, s, "B", "Main")
+	content := []byte("Serial\nS1\n\x00\xff binary survives")
+	p := &domain.PendingImport{ID: "tok1", UserID: 7, FileName: "assets.csv", Content: content, SkipInvalid: true, DefaultSite: "main",
+		ExpiresAt: domain.Now(a).Add(time.Hour)}
+	if err := s.SavePendingImport(a, p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.FindPendingImport(a, "tok1")
+	if err != nil || string(got.Content) != string(content) || !got.SkipInvalid || got.DayFirst || got.DefaultSite != "main" || got.UserID != 7 {
+		t.Fatalf("FindPendingImport = %+v, %v", got, err)
+	}
+	if _, err := s.FindPendingImport(b, "tok1"); domain.ErrorCode(err) != domain.CodeNotFound {
+		t.Fatalf("another practice finds the upload: %v", err)
+	}
+	later := domain.WithNow(a, domain.Now(a).Add(2*time.Hour))
+	if _, err := s.FindPendingImport(later, "tok1"); domain.ErrorCode(err) != domain.CodeNotFound {
+		t.Fatalf("an expired upload is found: %v", err)
+	}
+	if err := s.DeletePendingImport(a, "tok1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FindPendingImport(a, "tok1"); domain.ErrorCode(err) != domain.CodeNotFound {
+		t.Fatalf("a deleted upload is found: %v", err)
+	}
 }
 
 func testStats(t *testing.T, open Opener) {
