@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -444,4 +446,58 @@ func TestUser(t *testing.T) {
 		t.Fatal("a password hash reached the audit trail")
 	}
 	run(t, db, "audit", "verify").must(t)
+}
+
+// Ensure `vigil serve --tls` makes a self-signed certificate on first use,
+// serves HTTPS with it, marks cookies Secure and sends HSTS.
+func TestServe_TLS(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "vigil.db")
+	run(t, db, "tenant", "add", "P").must(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrc := make(chan string, 1)
+	done := make(chan int, 1)
+	var out, errb bytes.Buffer
+	go func() {
+		done <- MainWithHooks(ctx, []string{"--db", db, "--data-dir", dir, "serve", "--tls", "--listen", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb,
+			Hooks{Listening: func(addr string) { addrc <- addr }})
+	}()
+	var addr string
+	select {
+	case addr = <-addrc:
+	case code := <-done:
+		t.Fatalf("serve exited %d: %s", code, errb.String())
+	}
+	pemBytes, err := os.ReadFile(filepath.Join(dir, "tls-cert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemBytes) {
+		t.Fatal("the certificate does not parse")
+	}
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := c.Get("https://" + addr + "/login") // verified against the self-signed certificate
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Fatal("no HSTS over TLS")
+	}
+	secure := false
+	for _, ck := range resp.Cookies() {
+		secure = secure || ck.Secure
+	}
+	if !secure {
+		t.Fatal("cookies over TLS are not Secure")
+	}
+	if !strings.Contains(out.String(), "https://") {
+		t.Fatalf("the URL printed is not https: %s", out.String())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exit %d: %s", code, errb.String())
+	}
 }

@@ -49,6 +49,9 @@ type app struct {
 	st         store.Store
 	hooks      Hooks
 	adminEmail string // the first administrator created by serve and demo
+	tlsCert    string
+	tlsKey     string
+	tlsSelf    bool
 }
 
 // Hooks let tests observe a running server (the address it bound).

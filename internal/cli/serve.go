@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,7 +45,14 @@ Add more people with 'vigil user add'.`,
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (env VIGIL_LISTEN; default 127.0.0.1:8080)")
 	cmd.Flags().StringVar(&a.adminEmail, "admin-email", "admin@localhost", "the first administrator's sign-in address, created when Vigil has no accounts")
+	tlsFlags(cmd, a)
 	return cmd
+}
+
+func tlsFlags(cmd *cobra.Command, a *app) {
+	cmd.Flags().StringVar(&a.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain)")
+	cmd.Flags().StringVar(&a.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
+	cmd.Flags().BoolVar(&a.tlsSelf, "tls", false, "serve HTTPS with a self-signed certificate, made on first use in the data directory")
 }
 
 // serve runs the web server until ctx is cancelled.
@@ -57,12 +65,21 @@ func (a *app) serve(ctx context.Context, st store.Store) error {
 	if err := a.bootstrapAdmin(ctx, st); err != nil {
 		return err
 	}
+	tlsCfg, note, err := a.tlsConfig(a.tlsCert, a.tlsKey, a.tlsSelf)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
 		return domain.Errorf(domain.CodeInvalid, "cannot listen on %s: %v (choose another address with --listen)", a.cfg.Listen, err)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	url := "http://" + ln.Addr().String() + "/"
+	if tlsCfg != nil {
+		ln = tls.NewListener(ln, tlsCfg)
+		url = "https://" + ln.Addr().String() + "/"
+		fmt.Fprint(a.out, note)
+	}
 	fmt.Fprintf(a.out, "Vigil is serving %s on %s — open it in your browser. Press Ctrl+C to stop.\n", st.Engine(), url)
 	if a.hooks.Listening != nil {
 		a.hooks.Listening(ln.Addr().String())
@@ -154,6 +171,7 @@ hundred devices of real makes and models — then serve the console on it.`,
 	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (default 127.0.0.1:8080)")
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "create the demo database and exit")
 	cmd.Flags().StringVar(&a.adminEmail, "admin-email", "admin@localhost", "the demo administrator's sign-in address")
+	tlsFlags(cmd, a)
 	return cmd
 }
 
