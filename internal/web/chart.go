@@ -21,7 +21,7 @@ var tones = map[string]string{"": "#0b6e6e", "warn": "#c98a00", "bad": "#b3261e"
 // attributes), so it passes the console's Content-Security-Policy, and it
 // carries a title and per-bar text for screen readers.
 func barChart(title string, bars []bar) template.HTML {
-	const rowH, labelW, barW, gap = 26, 190, 260, 6
+	const rowH, labelW, barW, gap = 26, 250, 240, 6
 	max := 1
 	for _, b := range bars {
 		if b.Value > max {

@@ -29,7 +29,7 @@ func sessionFrom(ctx context.Context) *domain.Session {
 
 // public paths need no session.
 func public(path string) bool {
-	return path == "/login" || path == "/healthz" || path == "/readyz" || path == "/metrics" || strings.HasPrefix(path, "/static/")
+	return path == "/login" || path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/favicon.ico" || strings.HasPrefix(path, "/static/")
 }
 
 // authenticate runs before every route: it loads the session, sends
@@ -88,8 +88,13 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, v loginView) {
-	token, err := auth.NewToken()
-	if err != nil {
+	// Reuse the browser's sign-in token when it has one: a second tab, or
+	// a background request that lands on this page, must not invalidate a
+	// form already shown.
+	var token string
+	if c, err := r.Cookie(loginCookie); err == nil && len(c.Value) == 43 {
+		token = c.Value
+	} else if token, err = auth.NewToken(); err != nil {
 		s.fail(w, r, err)
 		return
 	}

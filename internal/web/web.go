@@ -89,6 +89,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /readyz", s.handleReady)
 	s.mux.HandleFunc("GET /metrics", s.metrics.handle)
 	s.mux.HandleFunc("GET /static/{hash}/{name}", s.handleStatic)
+	s.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, s.static["favicon.svg"], http.StatusMovedPermanently)
+	})
 	s.registerDashboardRoutes()
 	s.registerAuditRoutes()
 	s.registerImportRoutes()

@@ -1,0 +1,215 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/vigil-med/vigil/internal/demo"
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/vigiltest"
+)
+
+// chromium finds Debian's Chromium. Without it the browser tests skip with
+// a message, unless VIGIL_REQUIRE_BROWSER is set (CI sets it), when they
+// fail.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("VIGIL_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("VIGIL_REQUIRE_BROWSER") != "" {
+		t.Fatal("Chromium is required (VIGIL_REQUIRE_BROWSER is set) but not installed: apt-get install chromium")
+	}
+	t.Skip("browser tests skipped: Chromium is not installed (apt-get install chromium) and VIGIL_REQUIRE_BROWSER is unset")
+	return ""
+}
+
+// artifacts is where screenshots go: $VIGIL_ARTIFACTS, else a folder in
+// the system's temporary directory, named in the test log.
+func artifacts(t *testing.T) string {
+	dir := os.Getenv("VIGIL_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "vigil-screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+// Ensure the console works in a real browser, end to end on the demo
+// practice: sign in with the first start's one-time password and choose a
+// new one, look at the dashboard, search and open a device, edit it and see
+// the change in its history, upload an import with errors and see them,
+// read the audit trail, and sign out. Each main page is photographed.
+func TestBrowser(t *testing.T) {
+	chrome := chromium(t)
+	shots := artifacts(t)
+	db := filepath.Join(t.TempDir(), "demo.db")
+	st := vigiltest.MustOpenSQLitePath(t, db)
+	if _, err := demo.Seed(vigiltest.Context(0), st, demo.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	addrc := make(chan string, 1)
+	done := make(chan int, 1)
+	var out, errb bytes.Buffer
+	go func() {
+		done <- MainWithHooks(ctx, []string{"--db", db, "serve", "--listen", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb,
+			Hooks{Listening: func(addr string) { addrc <- addr }})
+	}()
+	var base string
+	select {
+	case addr := <-addrc:
+		base = "http://" + addr
+	case code := <-done:
+		t.Fatalf("serve exited %d: %s", code, errb.String())
+	}
+	m := regexp.MustCompile(`one-time password\s+(\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no one-time password printed: %s", out.String())
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 900))
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	defer cancelBrowser()
+	bctx, cancelTimeout := context.WithTimeout(bctx, 90*time.Second)
+	defer cancelTimeout()
+
+	shot := func(name string) chromedp.Action {
+		return chromedp.ActionFunc(func(ctx context.Context) error {
+			var png []byte
+			if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
+		})
+	}
+	run := func(step string, actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(bctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	var text string
+
+	run("sign in",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(`input[name=email]`),
+		shot("01-sign-in"),
+		chromedp.SendKeys(`input[name=email]`, "admin@localhost"),
+		chromedp.SendKeys(`input[name=password]`, m[1]),
+		chromedp.Submit(`input[name=password]`),
+		chromedp.WaitVisible(`input[name=new]`),
+		shot("02-change-password"),
+		chromedp.SendKeys(`input[name=current]`, m[1]),
+		chromedp.SendKeys(`input[name=new]`, "a sound passphrase"),
+		chromedp.SendKeys(`input[name=confirm]`, "a sound passphrase"),
+		chromedp.Submit(`input[name=confirm]`),
+		chromedp.WaitVisible(`svg.chart`),
+		shot("03-dashboard"),
+		chromedp.Text(`main`, &text),
+	)
+	if !strings.Contains(text, "past end of support") {
+		t.Fatalf("dashboard text: %s", text)
+	}
+
+	run("search and open a device",
+		chromedp.Navigate(base+"/devices"),
+		chromedp.WaitVisible(`input[name=q]`),
+		chromedp.SendKeys(`input[name=q]`, "intellivue"),
+		chromedp.Submit(`input[name=q]`),
+		chromedp.WaitVisible(`table.devices tbody tr td a`),
+		shot("04-device-search"),
+		chromedp.Click(`table.devices tbody tr td a`),
+		chromedp.WaitVisible(`table.attrs`),
+		shot("05-device"),
+		chromedp.Text(`table.attrs`, &text),
+	)
+	if !strings.Contains(text, "IntelliVue") || !strings.Contains(text, "import of demo") {
+		t.Fatalf("device page: %s", text)
+	}
+
+	run("edit the device",
+		chromedp.Click(`a.button`),
+		chromedp.WaitVisible(`input[name=firmware]`),
+		chromedp.SetValue(`input[name=firmware]`, "M.00.99"),
+		chromedp.SetValue(`textarea[name=notes]`, "Firmware checked in the browser test."),
+		shot("06-device-edit"),
+		chromedp.Submit(`input[name=firmware]`),
+		chromedp.WaitVisible(`ol.history`),
+		chromedp.Text(`ol.history`, &text),
+		shot("07-device-history"),
+	)
+	if !strings.Contains(text, "device.update by user:admin@localhost") || !strings.Contains(text, "M.00.99") {
+		t.Fatalf("history after the edit: %s", text)
+	}
+
+	bad := filepath.Join(t.TempDir(), "assets-with-errors.csv")
+	if err := os.WriteFile(bad, []byte("Asset #,Equipment Type,Serial No.,MAC\nX-1,Spaceship,S-1,00:11:22:GG:44:55\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run("upload an import with errors",
+		chromedp.Navigate(base+"/import"),
+		chromedp.WaitVisible(`input[type=file]`),
+		chromedp.SetUploadFiles(`input[type=file]`, []string{bad}),
+		chromedp.Submit(`input[type=file]`),
+		chromedp.WaitVisible(`table.problems`),
+		chromedp.Text(`table.problems`, &text),
+		shot("08-import-errors"),
+	)
+	if !strings.Contains(text, "assets-with-errors.csv:2:2") || !strings.Contains(text, "assets-with-errors.csv:2:4") {
+		t.Fatalf("import problems: %s", text)
+	}
+
+	run("audit trail",
+		chromedp.Navigate(base+"/audit"),
+		chromedp.WaitVisible(`table.audit`),
+		chromedp.Click(`form[action^="/audit/verify"] button`),
+		chromedp.WaitVisible(`p.ok`),
+		chromedp.Text(`p.ok`, &text),
+		shot("09-audit"),
+	)
+	if !strings.Contains(text, "intact") {
+		t.Fatalf("audit verify: %s", text)
+	}
+
+	run("sign out",
+		chromedp.Click(`form.account button`),
+		chromedp.WaitVisible(`input[name=email]`),
+		chromedp.Navigate(base+"/devices"),
+		chromedp.WaitVisible(`input[name=email]`),
+	)
+
+	// The browser's changes reached the store with their author.
+	st = vigiltest.MustOpenSQLitePath(t, db)
+	events, err := st.FindAuditEvents(vigiltest.Context(0), domain.AuditFilter{Actor: "admin@localhost", Action: "device.update"})
+	if err != nil || len(events) != 1 {
+		t.Fatalf("audit of the browser's edit: %d, %v", len(events), err)
+	}
+	stop()
+	<-done
+}
