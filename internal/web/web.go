@@ -42,7 +42,7 @@ type Server struct {
 
 // pages are the views; each is rendered inside layout.html. Startup fails
 // if one is missing.
-var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "error", "import", "login", "password"}
+var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "error", "import", "login", "password", "users"}
 
 // NewServer builds the server and parses every template.
 func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
@@ -55,6 +55,9 @@ func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
 		"asset": func(name string) string { return s.static[name] },
 		"add":   func(a, b int) int { return a + b },
 		"label": func(f domain.Field) string { fi, _ := domain.LookupField(string(f)); return fi.Label },
+		"rows": func(users []*domain.User, me int64, tenant, csrf string) map[string]any {
+			return map[string]any{"Users": users, "Me": me, "Tenant": tenant, "CSRF": csrf}
+		},
 	}
 	for _, p := range pages {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
@@ -95,6 +98,7 @@ func (s *Server) routes() {
 	s.registerDashboardRoutes()
 	s.registerAuditRoutes()
 	s.registerImportRoutes()
+	s.registerUserRoutes()
 	s.mux.HandleFunc("GET /login", s.handleLoginForm)
 	s.mux.HandleFunc("POST /login", s.handleLogin)
 	s.mux.HandleFunc("POST /logout", s.handleLogout)

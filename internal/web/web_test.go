@@ -687,3 +687,50 @@ func TestImportPage(t *testing.T) {
 		t.Fatalf("viewer import page: %d", resp.StatusCode)
 	}
 }
+
+// Ensure administrators add users (the one-time password shown once) and
+// turn them off, practice administrators only within their practice, and
+// other roles not at all.
+func TestUsersPage(t *testing.T) {
+	ts, st, _ := setup(t)
+	boss := signedIn(t, ts.URL, "boss@msp.example")
+	csrf := csrfOf(boss)
+	resp, err := boss.c.PostForm(ts.URL+"/users?tenant=alpha-clinic", url.Values{"csrf": {csrf}, "email": {"admin@alpha.example"},
+		"name": {"Alex Admin"}, "role": {"practice-admin"}, "scope": {"practice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := html.Parse(resp.Body)
+	resp.Body.Close()
+	secret := find(doc, "code", "secret")
+	if resp.StatusCode != 200 || len(secret) != 1 || len(text(secret[0])) != 20 {
+		t.Fatalf("add user: %d", resp.StatusCode)
+	}
+	admin := newBrowser(t, ts.URL)
+	admin.signIn("admin@alpha.example", text(secret[0]))
+	_, doc = admin.get("/password")
+	admin.post("/password", url.Values{"csrf": {inputValue(doc, "csrf")}, "current": {text(secret[0])}, "new": {password}, "confirm": {password}})
+	_, doc = admin.get("/users")
+	if got := text(doc); !strings.Contains(got, "nurse@alpha.example") || strings.Contains(got, "boss@msp.example") || strings.Contains(got, "nurse@beta.example") {
+		t.Fatalf("practice admin's users page: %s", got)
+	}
+	acsrf := inputValue(doc, "csrf")
+	if resp := admin.post("/users", url.Values{"csrf": {acsrf}, "email": {"x@msp.example"}, "role": {"provider-admin"}, "scope": {"provider"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("practice admin adds provider staff: %d", resp.StatusCode)
+	}
+	nurse, _ := st.FindUserByEmail(vigiltest.Context(0), "nurse@alpha.example")
+	if resp := admin.post("/users/"+itoa(nurse.ID)+"/disable", url.Values{"csrf": {acsrf}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("turn off: %d", resp.StatusCode)
+	}
+	if resp := newBrowser(t, ts.URL).signIn("nurse@alpha.example", password); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a turned-off user signs in: %d", resp.StatusCode)
+	}
+	other, _ := st.FindUserByEmail(vigiltest.Context(0), "nurse@beta.example")
+	if resp := admin.post("/users/"+itoa(other.ID)+"/disable", url.Values{"csrf": {acsrf}}); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("turning off another practice's user: %d", resp.StatusCode)
+	}
+	tech := signedIn(t, ts.URL, "tech@alpha-clinic.example")
+	if resp, _ := tech.get("/users"); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("technician's users page: %d", resp.StatusCode)
+	}
+}
