@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/auth"
@@ -37,11 +38,14 @@ type Server struct {
 	// limiter locks out an address or client after repeated failed
 	// sign-ins.
 	limiter *auth.Limiter
+	// clock, when set, is the time second-factor codes are checked
+	// against (tests move it); otherwise time.Now.
+	clock atomic.Pointer[func() time.Time]
 }
 
 // pages are the views; each is rendered inside layout.html. Startup fails
 // if one is missing.
-var pages = []string{"devices", "device", "device_edit", "error", "login", "password"}
+var pages = []string{"devices", "device", "device_edit", "error", "login", "password", "totp", "login_totp"}
 
 // NewServer builds the server and parses every template.
 func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
@@ -96,6 +100,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /password", s.handlePasswordForm)
 	s.mux.HandleFunc("POST /password", s.handlePassword)
 	s.registerDeviceRoutes()
+	s.registerTOTPRoutes()
 }
 
 // ServeHTTP adds security headers and request logging around the routes.
