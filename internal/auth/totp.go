@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -105,34 +106,48 @@ func TOTP(secret string, t time.Time) (string, error) {
 	return HOTP(key, uint64(TOTPStepAt(t)), TOTPDigits), nil
 }
 
+// Why VerifyTOTP refused a code; the texts are fit to show the user.
+var (
+	ErrTOTPWrong = errors.New("that code is not right; enter the 6 digits your authenticator app shows now")
+	ErrTOTPUsed  = errors.New("that code was used already; wait for the next one")
+)
+
 // VerifyTOTP checks a code typed by the user against the secret at time now,
-// accepting the steps one either side of now for clock drift. A step at or
-// before lastStep (the last one accepted for this user) is refused, so a
-// code is good once: the caller records the returned step as the new last
-// one (atomically, in the store) before letting the user in.
-func VerifyTOTP(secret, code string, lastStep int64, now time.Time) (step int64, ok bool) {
+// accepting the steps one either side of now for clock drift, and returns
+// the step it matched. A step at or before lastStep (the last one accepted
+// for this user) is refused with ErrTOTPUsed, so a code is good once: the
+// caller records the returned step as the new last one (atomically, in the
+// store) before letting the user in. Any other mismatch is ErrTOTPWrong.
+func VerifyTOTP(secret, code string, lastStep int64, now time.Time) (int64, error) {
 	key, err := decodeSecret(secret)
 	if err != nil {
-		return 0, false
+		return 0, ErrTOTPWrong
 	}
 	code = strings.NewReplacer(" ", "", "-", "").Replace(code)
 	if len(code) != TOTPDigits || strings.Trim(code, "0123456789") != "" {
-		return 0, false
+		return 0, ErrTOTPWrong
 	}
 	cur := TOTPStepAt(now)
 	// Every candidate step is computed and compared, so the time taken
 	// does not tell which one matched.
-	found := int64(-1)
+	found, used := int64(-1), false
 	for s := cur - totpDrift; s <= cur+totpDrift; s++ {
 		want := HOTP(key, uint64(s), TOTPDigits)
-		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 && s > lastStep && found < 0 {
-			found = s
+		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			if s > lastStep && found < 0 {
+				found = s
+			} else if s <= lastStep {
+				used = true
+			}
 		}
 	}
-	if found < 0 {
-		return 0, false
+	switch {
+	case found >= 0:
+		return found, nil
+	case used:
+		return 0, ErrTOTPUsed
 	}
-	return found, true
+	return 0, ErrTOTPWrong
 }
 
 // GroupSecret splits a secret into groups of four characters for reading

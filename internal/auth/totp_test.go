@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -60,36 +61,40 @@ func TestVerifyTOTP(t *testing.T) {
 	now := time.Unix(1234567890, 0) // step 0x273EF07
 	cur := TOTPStepAt(now)
 	code := func(step int64) string { return HOTP(rfcKey, uint64(step), 6) }
+	wrong := "000000" // unless that is a code of the window; then another
+	for i := 1; code(cur-1) == wrong || code(cur) == wrong || code(cur+1) == wrong; i++ {
+		wrong = fmt.Sprintf("%06d", i)
+	}
 	for _, tc := range []struct {
-		name   string
-		code   string
-		last   int64
-		ok     bool
-		stepOK int64
+		name string
+		code string
+		last int64
+		step int64
+		err  error
 	}{
-		{"OK", code(cur), 0, true, cur},
-		{"OKSpaced", code(cur)[:3] + " " + code(cur)[3:], 0, true, cur},
-		{"OKBehind", code(cur - 1), 0, true, cur - 1},
-		{"OKAhead", code(cur + 1), 0, true, cur + 1},
-		{"ErrTooOld", code(cur - 2), 0, false, 0},
-		{"ErrTooNew", code(cur + 2), 0, false, 0},
-		{"ErrReplay", code(cur), cur, false, 0},
-		{"ErrOlderThanLast", code(cur - 1), cur, false, 0},
-		{"OKNewerThanLast", code(cur + 1), cur, true, cur + 1},
-		{"ErrWrong", "000000", 0, code(cur) == "000000", cur},
-		{"ErrShort", code(cur)[:5], 0, false, 0},
-		{"ErrLetters", "12345a", 0, false, 0},
-		{"ErrEightDigits", HOTP(rfcKey, uint64(cur), 8), 0, false, 0},
+		{"OK", code(cur), 0, cur, nil},
+		{"OKSpaced", code(cur)[:3] + " " + code(cur)[3:], 0, cur, nil},
+		{"OKBehind", code(cur - 1), 0, cur - 1, nil},
+		{"OKAhead", code(cur + 1), 0, cur + 1, nil},
+		{"ErrTooOld", code(cur - 2), 0, 0, ErrTOTPWrong},
+		{"ErrTooNew", code(cur + 2), 0, 0, ErrTOTPWrong},
+		{"ErrReplay", code(cur), cur, 0, ErrTOTPUsed},
+		{"ErrOlderThanLast", code(cur - 1), cur, 0, ErrTOTPUsed},
+		{"OKNewerThanLast", code(cur + 1), cur, cur + 1, nil},
+		{"ErrWrong", wrong, 0, 0, ErrTOTPWrong},
+		{"ErrShort", code(cur)[:5], 0, 0, ErrTOTPWrong},
+		{"ErrLetters", "12345a", 0, 0, ErrTOTPWrong},
+		{"ErrEightDigits", HOTP(rfcKey, uint64(cur), 8), 0, 0, ErrTOTPWrong},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			step, ok := VerifyTOTP(secret, tc.code, tc.last, now)
-			if ok != tc.ok || (ok && step != tc.stepOK) {
-				t.Fatalf("VerifyTOTP(%q, last %d) = %d, %v; want %d, %v", tc.code, tc.last, step, ok, tc.stepOK, tc.ok)
+			step, err := VerifyTOTP(secret, tc.code, tc.last, now)
+			if err != tc.err || step != tc.step {
+				t.Fatalf("VerifyTOTP(%q, last %d) = %d, %v; want %d, %v", tc.code, tc.last, step, err, tc.step, tc.err)
 			}
 		})
 	}
-	if _, ok := VerifyTOTP("not base32!", code(cur), 0, now); ok {
-		t.Fatal("a malformed secret verified")
+	if _, err := VerifyTOTP("not base32!", code(cur), 0, now); err != ErrTOTPWrong {
+		t.Fatalf("a malformed secret: %v", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/auth"
@@ -137,13 +138,13 @@ func (s *Server) handleTOTP(w http.ResponseWriter, r *http.Request) {
 // checkCode verifies a code against u's key and records its step so it
 // cannot be used again; it returns what to tell the user, or "".
 func (s *Server) checkCode(ctx context.Context, u *domain.User, code string) string {
-	step, ok := auth.VerifyTOTP(u.TOTPSecret, code, u.TOTPLastStep, s.now())
-	if !ok {
-		return "That code is not right. Enter the 6 digits your authenticator app shows now."
+	step, err := auth.VerifyTOTP(u.TOTPSecret, code, u.TOTPLastStep, s.now())
+	if err != nil {
+		return sentence(err.Error())
 	}
 	if err := s.st.RecordTOTPStep(ctx, u.ID, step); err != nil {
-		if domain.ErrorCode(err) == domain.CodeConflict {
-			return "That code was used already. Wait for the next one."
+		if domain.ErrorCode(err) == domain.CodeConflict { // another request took the step first
+			return sentence(auth.ErrTOTPUsed.Error())
 		}
 		s.log.Error("recording a two-factor step failed", "email", u.Email, "err", err)
 		return "The code could not be checked; try again."
@@ -237,4 +238,12 @@ func (s *Server) handleSecondFactor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// sentence capitalises a message and ends it with a full stop.
+func sentence(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:] + "."
 }
