@@ -245,6 +245,13 @@ func TestTOTP_EnrolAndSignIn(t *testing.T) {
 	if resp := q.post("/login/totp", url.Values{"csrf": {inputValue(doc, "csrf")}, "code": {signInCode}}); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("the same code in another browser: %d", resp.StatusCode)
 	}
+	// Cancel at the code page signs out.
+	if resp := q.post("/logout", url.Values{"csrf": {inputValue(doc, "csrf")}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("cancel: %d", resp.StatusCode)
+	}
+	if resp, _ := q.get("/login/totp"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?") {
+		t.Fatalf("code page after cancel: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
 }
 
 // Ensure wrong codes count toward the sign-in lockout, a right password
