@@ -136,6 +136,7 @@ of people with administrative access to a device.`,
 			},
 		})
 	}
+	cmd.AddCommand(a.totpResetCommand())
 	return cmd
 }
 

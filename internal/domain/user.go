@@ -83,6 +83,13 @@ type User struct {
 	MustChangePassword bool // set for one-time passwords
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+
+	// TOTPSecret is the base32 second-factor secret; with TOTPEnabled
+	// false it is an enrolment not yet confirmed. Never shown after
+	// enrolment, never audited.
+	TOTPSecret   string
+	TOTPEnabled  bool
+	TOTPLastStep int64 // the last time step whose code was accepted; kept by the store
 }
 
 // Validate checks the user and normalises the e-mail address.
@@ -106,10 +113,10 @@ func (u *User) Validate() error {
 }
 
 // Audited is the user as written to the audit trail: everything but the
-// password hash.
+// password hash and the second-factor secret.
 func (u *User) Audited() map[string]any {
 	return map[string]any{"id": u.ID, "tenant_id": u.TenantID, "email": u.Email, "name": u.Name, "role": u.Role,
-		"disabled": u.Disabled, "must_change_password": u.MustChangePassword}
+		"disabled": u.Disabled, "must_change_password": u.MustChangePassword, "totp_enabled": u.TOTPEnabled}
 }
 
 // Session is a signed-in browser. Token is only ever known to the browser
@@ -121,6 +128,9 @@ type Session struct {
 	CSRFToken string
 	IP        string
 	UserAgent string
+	// Pending marks a session whose user has given the password but not
+	// yet the second factor: it reaches nothing but the code page.
+	Pending   bool
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }

@@ -139,9 +139,17 @@ type UserStore interface {
 	// CodeInvalid, CodeConflict (address taken), CodeForbidden (another
 	// practice's user).
 	CreateUser(ctx context.Context, u *domain.User) error
-	// UpdateUser stores a user's name, role, disabled flag and password.
-	// CodeInvalid, CodeNotFound (also for another practice's user).
+	// UpdateUser stores a user's name, role, disabled flag, password and
+	// second-factor secret and state (a new secret forgets the last
+	// accepted step). CodeInvalid, CodeNotFound (also for another
+	// practice's user).
 	UpdateUser(ctx context.Context, u *domain.User) error
+	// RecordTOTPStep records step as the last second-factor time step
+	// accepted for the user, atomically and only if it is later than the
+	// one recorded, so a code is good once even across replicas. Like
+	// FindUserByEmail it is for signing in and not tenant-scoped.
+	// CodeConflict (the step or a later one was used), CodeNotFound.
+	RecordTOTPStep(ctx context.Context, userID, step int64) error
 	// CountUsers counts every account, to know whether Vigil has been set
 	// up.
 	CountUsers(ctx context.Context) (int, error)

@@ -58,7 +58,18 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*http.Req
 			return r, false
 		}
 	}
-	if sess.User.MustChangePassword && r.URL.Path != "/password" && r.URL.Path != "/logout" {
+	if sess.Pending {
+		// Password given, second factor not yet: the code page and
+		// signing out are all there is.
+		if r.URL.Path != secondFactorPath && r.URL.Path != "/logout" {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, secondFactorPath, http.StatusSeeOther)
+			} else {
+				http.Error(w, "enter your two-factor code first", http.StatusUnauthorized)
+			}
+			return r, false
+		}
+	} else if sess.User.MustChangePassword && r.URL.Path != "/password" && r.URL.Path != "/logout" {
 		http.Redirect(w, r, "/password", http.StatusSeeOther)
 		return r, false
 	}
@@ -114,10 +125,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
-	next := r.PostFormValue("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		next = "/dashboard"
-	}
+	next := safeNext(r.PostFormValue("next"))
 	now := time.Now()
 	for _, key := range []string{"email:" + email, "ip:" + clientIP(r)} {
 		if locked, until := s.limiter.Locked(key, now); locked {
@@ -140,26 +148,50 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, http.StatusUnauthorized, loginView{Email: email, Next: next, Error: "Wrong e-mail address or password."})
 		return
 	}
+	if u.TOTPEnabled {
+		// The failures are forgotten only once the code is right too.
+		s.beginSecondFactor(ctx, w, r, u, next)
+		return
+	}
 	s.limiter.Reset("email:" + email)
-	token, err := auth.NewToken()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	csrf, err := auth.NewToken()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	sess := &domain.Session{TokenHash: auth.HashToken(token), User: u, TenantID: u.TenantID, CSRFToken: csrf,
-		IP: clientIP(r), UserAgent: r.UserAgent(), ExpiresAt: now.Add(sessionLife)}
-	if err := s.st.CreateSession(ctx, sess); err != nil {
+	if err := s.startSession(ctx, w, r, u, false); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.setCookie(w, r, loginCookie, "", -1)
-	s.setCookie(w, r, sessionCookie, token, int(sessionLife/time.Second))
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// safeNext keeps a post-sign-in destination on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return "/dashboard"
+	}
+	return next
+}
+
+// startSession creates a session for u and sets its cookie. A pending one
+// (second factor still to come) lives only a few minutes.
+func (s *Server) startSession(ctx context.Context, w http.ResponseWriter, r *http.Request, u *domain.User, pending bool) error {
+	token, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	csrf, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	life := sessionLife
+	if pending {
+		life = pendingLife
+	}
+	sess := &domain.Session{TokenHash: auth.HashToken(token), User: u, TenantID: u.TenantID, CSRFToken: csrf,
+		IP: clientIP(r), UserAgent: r.UserAgent(), Pending: pending, ExpiresAt: time.Now().Add(life)}
+	if err := s.st.CreateSession(ctx, sess); err != nil {
+		return err
+	}
+	s.setCookie(w, r, sessionCookie, token, int(life/time.Second))
+	return nil
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {

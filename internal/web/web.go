@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/auth"
@@ -38,11 +39,14 @@ type Server struct {
 	// sign-ins.
 	limiter *auth.Limiter
 	metrics *metrics
+	// clock, when set, is the time second-factor codes are checked
+	// against (tests move it); otherwise time.Now.
+	clock atomic.Pointer[func() time.Time]
 }
 
 // pages are the views; each is rendered inside layout.html. Startup fails
 // if one is missing.
-var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "error", "import", "login", "password", "users"}
+var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "error", "import", "login", "login_totp", "password", "totp", "users"}
 
 // NewServer builds the server and parses every template.
 func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
@@ -105,6 +109,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /password", s.handlePasswordForm)
 	s.mux.HandleFunc("POST /password", s.handlePassword)
 	s.registerDeviceRoutes()
+	s.registerTOTPRoutes()
 }
 
 // ServeHTTP adds security headers, a request id, signing in, request

@@ -8,19 +8,23 @@ import (
 	"github.com/vigil-med/vigil/internal/domain"
 )
 
-// CreateSession stores a session. Signing in is recorded in the audit trail.
+// CreateSession stores a session. Signing in is recorded in the audit
+// trail; a pending session (second factor still to come) is not a sign-in
+// yet.
 func (s *Store) CreateSession(ctx context.Context, x *domain.Session) error {
 	return s.write(ctx, func(tx *Tx) error {
 		x.CreatedAt = tx.now
-		if _, err := tx.exec("INSERT INTO sessions (token_hash, user_id, tenant_id, csrf_token, ip, user_agent, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			x.TokenHash, x.User.ID, x.TenantID, x.CSRFToken, x.IP, x.UserAgent, fmtTime(tx.now), fmtTime(x.ExpiresAt)); err != nil {
+		if _, err := tx.exec("INSERT INTO sessions (token_hash, user_id, tenant_id, csrf_token, ip, user_agent, created_at, expires_at, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			x.TokenHash, x.User.ID, x.TenantID, x.CSRFToken, x.IP, x.UserAgent, fmtTime(tx.now), fmtTime(x.ExpiresAt), b2i(x.Pending)); err != nil {
 			return domain.Internal(err, "cannot create session")
 		}
 		// Expired sessions of this user go at the same time.
 		if _, err := tx.exec("DELETE FROM sessions WHERE user_id = ? AND expires_at < ?", x.User.ID, fmtTime(tx.now)); err != nil {
 			return domain.Internal(err, "cannot clear expired sessions")
 		}
-		tx.audit(x.User.TenantID, "user.sign_in", "user", x.User.ID, x.User.Email, nil, map[string]string{"ip": x.IP})
+		if !x.Pending {
+			tx.audit(x.User.TenantID, "user.sign_in", "user", x.User.ID, x.User.Email, nil, map[string]string{"ip": x.IP})
+		}
 		return nil
 	})
 }
@@ -30,8 +34,9 @@ func (s *Store) FindSession(ctx context.Context, tokenHash string) (*domain.Sess
 	var x domain.Session
 	var userID int64
 	var created, expires string
-	err := s.queryRow(ctx, "SELECT token_hash, user_id, tenant_id, csrf_token, ip, user_agent, created_at, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?",
-		tokenHash, fmtTime(domain.Now(ctx))).Scan(&x.TokenHash, &userID, &x.TenantID, &x.CSRFToken, &x.IP, &x.UserAgent, &created, &expires)
+	var pending int64
+	err := s.queryRow(ctx, "SELECT token_hash, user_id, tenant_id, csrf_token, ip, user_agent, created_at, expires_at, pending FROM sessions WHERE token_hash = ? AND expires_at > ?",
+		tokenHash, fmtTime(domain.Now(ctx))).Scan(&x.TokenHash, &userID, &x.TenantID, &x.CSRFToken, &x.IP, &x.UserAgent, &created, &expires, &pending)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Errorf(domain.CodeNotFound, "no such session")
 	}
@@ -45,7 +50,7 @@ func (s *Store) FindSession(ctx context.Context, tokenHash string) (*domain.Sess
 	if err != nil {
 		return nil, domain.Internal(err, "cannot read session")
 	}
-	x.User, x.CreatedAt, x.ExpiresAt = u, parseTime(created), parseTime(expires)
+	x.User, x.CreatedAt, x.ExpiresAt, x.Pending = u, parseTime(created), parseTime(expires), pending != 0
 	return &x, nil
 }
 

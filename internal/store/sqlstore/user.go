@@ -10,16 +10,18 @@ import (
 	"github.com/vigil-med/vigil/internal/domain"
 )
 
-const userCols = "id, tenant_id, email, name, role, disabled, password_hash, password_changed_at, must_change_password, created_at, updated_at"
+const userCols = "id, tenant_id, email, name, role, disabled, password_hash, password_changed_at, must_change_password, created_at, updated_at, " +
+	"totp_secret, totp_enabled, totp_last_step"
 
 func scanUser(sc interface{ Scan(...any) error }) (*domain.User, error) {
 	var u domain.User
 	var role, changed, created, updated string
-	var disabled, mustChange int64
-	if err := sc.Scan(&u.ID, &u.TenantID, &u.Email, &u.Name, &role, &disabled, &u.PasswordHash, &changed, &mustChange, &created, &updated); err != nil {
+	var disabled, mustChange, totp int64
+	if err := sc.Scan(&u.ID, &u.TenantID, &u.Email, &u.Name, &role, &disabled, &u.PasswordHash, &changed, &mustChange, &created, &updated,
+		&u.TOTPSecret, &totp, &u.TOTPLastStep); err != nil {
 		return nil, err
 	}
-	u.Role, u.Disabled, u.MustChangePassword = domain.Role(role), disabled != 0, mustChange != 0
+	u.Role, u.Disabled, u.MustChangePassword, u.TOTPEnabled = domain.Role(role), disabled != 0, mustChange != 0, totp != 0
 	u.PasswordChangedAt, u.CreatedAt, u.UpdatedAt = parseTime(changed), parseTime(created), parseTime(updated)
 	return &u, nil
 }
@@ -97,9 +99,9 @@ func (s *Store) CreateUser(ctx context.Context, u *domain.User) error {
 			u.PasswordChangedAt = tx.now
 		}
 		id, err := tx.insertID("users", []string{"tenant_id", "email", "name", "role", "disabled", "password_hash", "password_changed_at",
-			"must_change_password", "created_at", "updated_at"},
+			"must_change_password", "created_at", "updated_at", "totp_secret", "totp_enabled"},
 			u.TenantID, u.Email, u.Name, string(u.Role), b2i(u.Disabled), u.PasswordHash, fmtTimeOrEmpty(u.PasswordChangedAt),
-			b2i(u.MustChangePassword), fmtTime(tx.now), fmtTime(tx.now))
+			b2i(u.MustChangePassword), fmtTime(tx.now), fmtTime(tx.now), u.TOTPSecret, b2i(u.TOTPEnabled))
 		if err != nil {
 			return conflictOr(err, "a user with the address %s already exists", u.Email)
 		}
@@ -110,7 +112,9 @@ func (s *Store) CreateUser(ctx context.Context, u *domain.User) error {
 }
 
 // UpdateUser stores a user's changes; a new password hash is audited as
-// "password changed", never by value.
+// "password changed" and a new second-factor secret as "new key issued",
+// never by value. The last accepted TOTP step is kept unless the secret
+// changes.
 func (s *Store) UpdateUser(ctx context.Context, u *domain.User) error {
 	if err := u.Validate(); err != nil {
 		return err
@@ -131,13 +135,25 @@ func (s *Store) UpdateUser(ctx context.Context, u *domain.User) error {
 		} else {
 			u.PasswordChangedAt = old.PasswordChangedAt
 		}
-		if _, err := tx.exec("UPDATE users SET name = ?, role = ?, disabled = ?, password_hash = ?, password_changed_at = ?, must_change_password = ?, updated_at = ? WHERE id = ?",
-			u.Name, string(u.Role), b2i(u.Disabled), u.PasswordHash, fmtTimeOrEmpty(u.PasswordChangedAt), b2i(u.MustChangePassword), fmtTime(tx.now), u.ID); err != nil {
+		if u.TOTPEnabled && u.TOTPSecret == "" {
+			return domain.Errorf(domain.CodeInvalid, "two-factor sign-in cannot be on without a secret")
+		}
+		u.TOTPLastStep = old.TOTPLastStep
+		if u.TOTPSecret != old.TOTPSecret {
+			u.TOTPLastStep = 0
+		}
+		if _, err := tx.exec("UPDATE users SET name = ?, role = ?, disabled = ?, password_hash = ?, password_changed_at = ?, must_change_password = ?, updated_at = ?, "+
+			"totp_secret = ?, totp_enabled = ?, totp_last_step = ? WHERE id = ?",
+			u.Name, string(u.Role), b2i(u.Disabled), u.PasswordHash, fmtTimeOrEmpty(u.PasswordChangedAt), b2i(u.MustChangePassword), fmtTime(tx.now),
+			u.TOTPSecret, b2i(u.TOTPEnabled), u.TOTPLastStep, u.ID); err != nil {
 			return domain.Internal(err, "cannot update user")
 		}
 		after := u.Audited()
 		if u.PasswordHash != old.PasswordHash {
 			after["password"] = "changed"
+		}
+		if u.TOTPSecret != old.TOTPSecret && u.TOTPSecret != "" {
+			after["totp"] = "new key issued"
 		}
 		u.CreatedAt, u.UpdatedAt = old.CreatedAt, tx.now
 		tx.audit(u.TenantID, "user.update", "user", u.ID, u.Email, old.Audited(), after)
@@ -160,4 +176,27 @@ func fmtTimeOrEmpty(t time.Time) string {
 		return ""
 	}
 	return fmtTime(t)
+}
+
+// RecordTOTPStep records the last accepted second-factor step, only
+// forwards: the conditional UPDATE is atomic on both engines, so two
+// requests with the same code cannot both succeed.
+func (s *Store) RecordTOTPStep(ctx context.Context, userID, step int64) error {
+	return s.write(ctx, func(tx *Tx) error {
+		res, err := tx.exec("UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?", step, userID, step)
+		if err != nil {
+			return domain.Internal(err, "cannot record the two-factor step")
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		var n int
+		if err := tx.queryRow("SELECT COUNT(*) FROM users WHERE id = ?", userID).Scan(&n); err != nil {
+			return domain.Internal(err, "cannot record the two-factor step")
+		}
+		if n == 0 {
+			return domain.Errorf(domain.CodeNotFound, "no user %d", userID)
+		}
+		return domain.Errorf(domain.CodeConflict, "this code was used already; wait for the next one")
+	})
 }
