@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/demo"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/vigiltest"
@@ -54,9 +55,11 @@ func artifacts(t *testing.T) string {
 
 // Ensure the console works in a real browser, end to end on the demo
 // practice: sign in with the first start's one-time password and choose a
-// new one, look at the dashboard, search and open a device, edit it and see
-// the change in its history, upload an import with errors and see them,
-// read the audit trail, and sign out. Each main page is photographed.
+// new one, look at the dashboard, turn on two-factor sign-in from the QR
+// page, search and open a device, edit it and see the change in its
+// history, upload an import with errors and see them, verify the audit
+// trail, sign out, and sign in again with password and code. Each main page
+// is photographed.
 func TestBrowser(t *testing.T) {
 	chrome := chromium(t)
 	shots := artifacts(t)
@@ -137,16 +140,40 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("dashboard text: %s", text)
 	}
 
+	var key string
+	run("turn on two-factor sign-in",
+		chromedp.Navigate(base+"/account/totp"),
+		chromedp.WaitVisible(`form[action="/account/totp"] button`),
+		chromedp.Click(`form[action="/account/totp"] button`),
+		chromedp.WaitVisible(`.qr svg`),
+		chromedp.Text(`code.totp-secret`, &key),
+		shot("04-two-factor-setup"),
+	)
+	key = strings.ReplaceAll(key, " ", "")
+	code, err := auth.TOTP(key, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run("confirm two-factor sign-in",
+		chromedp.SendKeys(`.totp-steps input[name=code]`, code),
+		chromedp.Submit(`.totp-steps input[name=code]`),
+		chromedp.WaitVisible(`p.totp-state strong`),
+		chromedp.Text(`p.totp-state`, &text),
+	)
+	if !strings.Contains(text, "is on") {
+		t.Fatalf("two-factor state: %s", text)
+	}
+
 	run("search and open a device",
 		chromedp.Navigate(base+"/devices"),
 		chromedp.WaitVisible(`input[name=q]`),
 		chromedp.SendKeys(`input[name=q]`, "intellivue"),
 		chromedp.Submit(`input[name=q]`),
 		chromedp.WaitVisible(`table.devices tbody tr td a`),
-		shot("04-device-search"),
+		shot("05-device-search"),
 		chromedp.Click(`table.devices tbody tr td a`),
 		chromedp.WaitVisible(`table.attrs`),
-		shot("05-device"),
+		shot("06-device"),
 		chromedp.Text(`table.attrs`, &text),
 	)
 	if !strings.Contains(text, "IntelliVue") || !strings.Contains(text, "import of demo") {
@@ -158,11 +185,11 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(`input[name=firmware]`),
 		chromedp.SetValue(`input[name=firmware]`, "M.00.99"),
 		chromedp.SetValue(`textarea[name=notes]`, "Firmware checked in the browser test."),
-		shot("06-device-edit"),
+		shot("07-device-edit"),
 		chromedp.Submit(`input[name=firmware]`),
 		chromedp.WaitVisible(`ol.history`),
 		chromedp.Text(`ol.history`, &text),
-		shot("07-device-history"),
+		shot("08-device-history"),
 	)
 	if !strings.Contains(text, "device.update by user:admin@localhost") || !strings.Contains(text, "M.00.99") {
 		t.Fatalf("history after the edit: %s", text)
@@ -179,7 +206,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Submit(`input[type=file]`),
 		chromedp.WaitVisible(`table.problems`),
 		chromedp.Text(`table.problems`, &text),
-		shot("08-import-errors"),
+		shot("09-import-errors"),
 	)
 	if !strings.Contains(text, "assets-with-errors.csv:2:2") || !strings.Contains(text, "assets-with-errors.csv:2:4") {
 		t.Fatalf("import problems: %s", text)
@@ -191,7 +218,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(`form[action^="/audit/verify"] button`),
 		chromedp.WaitVisible(`p.ok`),
 		chromedp.Text(`p.ok`, &text),
-		shot("09-audit"),
+		shot("10-audit"),
 	)
 	if !strings.Contains(text, "intact") {
 		t.Fatalf("audit verify: %s", text)
@@ -203,6 +230,28 @@ func TestBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/devices"),
 		chromedp.WaitVisible(`input[name=email]`),
 	)
+
+	// Signing in again takes the password and then a code. The code of the
+	// next 30-second step is used: the current one was spent turning the
+	// second factor on, and one step of clock drift is accepted.
+	next, err := auth.TOTP(key, time.Now().Add(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run("sign in with two factors",
+		chromedp.SendKeys(`input[name=email]`, "admin@localhost"),
+		chromedp.SendKeys(`input[name=password]`, "a sound passphrase"),
+		chromedp.Submit(`input[name=password]`),
+		chromedp.WaitVisible(`input[name=code]`),
+		shot("11-sign-in-code"),
+		chromedp.SendKeys(`input[name=code]`, next),
+		chromedp.Submit(`input[name=code]`),
+		chromedp.WaitVisible(`table.devices`),
+		chromedp.Location(&text),
+	)
+	if !strings.HasSuffix(text, "/devices") {
+		t.Fatalf("after the code: %s", text)
+	}
 
 	// The browser's changes reached the store with their author.
 	st = vigiltest.MustOpenSQLitePath(t, db)
