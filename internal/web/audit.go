@@ -14,9 +14,9 @@ import (
 )
 
 func (s *Server) registerAuditRoutes() {
-	s.mux.HandleFunc("GET /audit", s.handleAuditIndex)
-	s.mux.HandleFunc("GET /audit/export", s.handleAuditExport)
-	s.mux.HandleFunc("POST /audit/verify", s.handleAuditVerify)
+	s.handle("GET /audit", s.handleAuditIndex)
+	s.handle("GET /audit/export", s.handleAuditExport)
+	s.handle("POST /audit/verify", s.handleAuditVerify)
 }
 
 const auditPage = 100

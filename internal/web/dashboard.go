@@ -9,10 +9,10 @@ import (
 )
 
 func (s *Server) registerDashboardRoutes() {
-	s.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+	s.handle("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
 	})
-	s.mux.HandleFunc("GET /dashboard", s.handleDashboard)
+	s.handle("GET /dashboard", s.handleDashboard)
 }
 
 // practiceRow is one practice in the provider's overview.

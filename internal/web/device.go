@@ -11,10 +11,10 @@ import (
 )
 
 func (s *Server) registerDeviceRoutes() {
-	s.mux.HandleFunc("GET /devices", s.handleDeviceIndex)
-	s.mux.HandleFunc("GET /devices/{id}", s.handleDeviceView)
-	s.mux.HandleFunc("GET /devices/{id}/edit", s.handleDeviceEdit)
-	s.mux.HandleFunc("POST /devices/{id}", s.handleDeviceUpdate)
+	s.handle("GET /devices", s.handleDeviceIndex)
+	s.handle("GET /devices/{id}", s.handleDeviceView)
+	s.handle("GET /devices/{id}/edit", s.handleDeviceEdit)
+	s.handle("POST /devices/{id}", s.handleDeviceUpdate)
 }
 
 const pageSize = 50

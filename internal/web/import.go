@@ -17,9 +17,9 @@ import (
 const maxUpload = 32 << 20
 
 func (s *Server) registerImportRoutes() {
-	s.mux.HandleFunc("GET /import", s.handleImportForm)
-	s.mux.HandleFunc("POST /import", s.handleImportPreview)
-	s.mux.HandleFunc("POST /import/{id}", s.handleImportConfirm)
+	s.handle("GET /import", s.handleImportForm)
+	s.handle("POST /import", s.handleImportPreview)
+	s.handle("POST /import/{id}", s.handleImportConfirm)
 }
 
 type importView struct {

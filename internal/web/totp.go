@@ -28,10 +28,10 @@ const (
 )
 
 func (s *Server) registerTOTPRoutes() {
-	s.mux.HandleFunc("GET /account/totp", s.handleTOTPPage)
-	s.mux.HandleFunc("POST /account/totp", s.handleTOTP)
-	s.mux.HandleFunc("GET "+secondFactorPath, s.handleSecondFactorForm)
-	s.mux.HandleFunc("POST "+secondFactorPath, s.handleSecondFactor)
+	s.handle("GET /account/totp", s.handleTOTPPage)
+	s.handle("POST /account/totp", s.handleTOTP)
+	s.handle("GET "+secondFactorPath, s.handleSecondFactorForm)
+	s.handle("POST "+secondFactorPath, s.handleSecondFactor)
 }
 
 // now is the time codes are checked against.

@@ -10,10 +10,10 @@ import (
 )
 
 func (s *Server) registerUserRoutes() {
-	s.mux.HandleFunc("GET /users", s.handleUserIndex)
-	s.mux.HandleFunc("POST /users", s.handleUserCreate)
-	s.mux.HandleFunc("POST /users/{id}/disable", s.handleUserDisable)
-	s.mux.HandleFunc("POST /users/{id}/enable", s.handleUserDisable)
+	s.handle("GET /users", s.handleUserIndex)
+	s.handle("POST /users", s.handleUserCreate)
+	s.handle("POST /users/{id}/disable", s.handleUserDisable)
+	s.handle("POST /users/{id}/enable", s.handleUserDisable)
 }
 
 type userView struct {

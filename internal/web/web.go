@@ -35,6 +35,8 @@ type Server struct {
 	tmpl   map[string]*template.Template
 	static map[string]string // logical name → content-hashed URL path
 	mux    *http.ServeMux
+	// patterns are the registered routes, in registration order.
+	patterns []string
 	// limiter locks out an address or client after repeated failed
 	// sign-ins.
 	limiter *auth.Limiter
@@ -92,22 +94,22 @@ func (s *Server) loadStatic() error {
 }
 
 func (s *Server) routes() {
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
-	s.mux.HandleFunc("GET /readyz", s.handleReady)
-	s.mux.HandleFunc("GET /metrics", s.metrics.handle)
-	s.mux.HandleFunc("GET /static/{hash}/{name}", s.handleStatic)
-	s.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+	s.handle("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	s.handle("GET /readyz", s.handleReady)
+	s.handle("GET /metrics", s.metrics.handle)
+	s.handle("GET /static/{hash}/{name}", s.handleStatic)
+	s.handle("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.static["favicon.svg"], http.StatusMovedPermanently)
 	})
 	s.registerDashboardRoutes()
 	s.registerAuditRoutes()
 	s.registerImportRoutes()
 	s.registerUserRoutes()
-	s.mux.HandleFunc("GET /login", s.handleLoginForm)
-	s.mux.HandleFunc("POST /login", s.handleLogin)
-	s.mux.HandleFunc("POST /logout", s.handleLogout)
-	s.mux.HandleFunc("GET /password", s.handlePasswordForm)
-	s.mux.HandleFunc("POST /password", s.handlePassword)
+	s.handle("GET /login", s.handleLoginForm)
+	s.handle("POST /login", s.handleLogin)
+	s.handle("POST /logout", s.handleLogout)
+	s.handle("GET /password", s.handlePasswordForm)
+	s.handle("POST /password", s.handlePassword)
 	s.registerDeviceRoutes()
 	s.registerTOTPRoutes()
 }
