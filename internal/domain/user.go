@@ -30,13 +30,14 @@ const (
 	PermManageUsers       Permission = "users.manage"
 	PermManageTenants     Permission = "tenants.manage"
 	PermManageVendors     Permission = "vendors.manage"
+	PermManageSites       Permission = "sites.manage"
 	PermReadAudit         Permission = "audit.read"
 )
 
 // rolePerms is the one table of who may do what.
 var rolePerms = map[Role][]Permission{
-	RoleProviderAdmin: {PermReadInventory, PermEditInventory, PermManageDeviceAdmin, PermManageUsers, PermManageTenants, PermManageVendors, PermReadAudit},
-	RolePracticeAdmin: {PermReadInventory, PermEditInventory, PermManageDeviceAdmin, PermManageUsers, PermReadAudit},
+	RoleProviderAdmin: {PermReadInventory, PermEditInventory, PermManageDeviceAdmin, PermManageUsers, PermManageTenants, PermManageVendors, PermManageSites, PermReadAudit},
+	RolePracticeAdmin: {PermReadInventory, PermEditInventory, PermManageDeviceAdmin, PermManageUsers, PermManageSites, PermReadAudit},
 	RoleTechnician:    {PermReadInventory, PermEditInventory},
 	RoleViewer:        {PermReadInventory},
 	RoleAuditor:       {PermReadInventory, PermReadAudit},

@@ -48,7 +48,7 @@ type Server struct {
 
 // pages are the views; each is rendered inside layout.html. Startup fails
 // if one is missing.
-var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "error", "import", "login", "login_totp", "password", "totp", "users"}
+var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "error", "import", "login", "login_totp", "password", "sites", "totp", "users", "vendor", "vendors"}
 
 // NewServer builds the server and parses every template.
 func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
@@ -105,6 +105,7 @@ func (s *Server) routes() {
 	s.registerAuditRoutes()
 	s.registerImportRoutes()
 	s.registerUserRoutes()
+	s.registerVendorRoutes()
 	s.handle("GET /login", s.handleLoginForm)
 	s.handle("POST /login", s.handleLogin)
 	s.handle("POST /logout", s.handleLogout)

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -732,5 +733,41 @@ func TestUsersPage(t *testing.T) {
 	tech := signedIn(t, ts.URL, "tech@alpha-clinic.example")
 	if resp, _ := tech.get("/users"); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("technician's users page: %d", resp.StatusCode)
+	}
+}
+
+// Ensure vendors show their contacts' age and only provider administrators
+// change them, and sites are added by administrators only.
+func TestVendorsAndSites(t *testing.T) {
+	ts, st, _ := setup(t)
+	boss := signedIn(t, ts.URL, "boss@msp.example")
+	_, doc := boss.get("/vendors?tenant=alpha-clinic")
+	if got := text(find(doc, "table", "vendors")[0]); !strings.Contains(got, "BD") || !strings.Contains(got, "never") {
+		t.Fatalf("vendors: %s", got)
+	}
+	v, _ := st.FindVendor(vigiltest.Context(0), "BD")
+	form := url.Values{"csrf": {csrfOf(boss)}, "psirt_email": {"productsecurity@bd.example"}, "verified_today": {"1"}}
+	if resp := boss.post("/vendors/"+itoa(v.ID)+"?tenant=alpha-clinic", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("provider admin saves contacts: %d", resp.StatusCode)
+	}
+	if got, _ := st.FindVendor(vigiltest.Context(0), "BD"); got.PSIRTEmail != "productsecurity@bd.example" || got.ContactStale(time.Now()) {
+		t.Fatalf("vendor after save: %+v", got)
+	}
+	tech := signedIn(t, ts.URL, "tech@alpha-clinic.example")
+	if resp := tech.post("/vendors/"+itoa(v.ID), url.Values{"csrf": {csrfOf(tech)}, "psirt_email": {"evil@example.com"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("technician changes a vendor: %d", resp.StatusCode)
+	}
+	if resp := tech.post("/sites", url.Values{"csrf": {csrfOf(tech)}, "name": {"Annex"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("technician adds a site: %d", resp.StatusCode)
+	}
+	if resp := boss.post("/sites?tenant=alpha-clinic", url.Values{"csrf": {csrfOf(boss)}, "name": {"Annex"}, "timezone": {"Mars/Base"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad time zone: %d", resp.StatusCode)
+	}
+	if resp := boss.post("/sites?tenant=alpha-clinic", url.Values{"csrf": {csrfOf(boss)}, "name": {"Annex"}, "timezone": {"America/Chicago"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add site: %d", resp.StatusCode)
+	}
+	_, doc = tech.get("/sites")
+	if got := text(find(doc, "table", "sites")[0]); !strings.Contains(got, "Annex") || !strings.Contains(got, "America/Chicago") {
+		t.Fatalf("sites: %s", got)
 	}
 }
