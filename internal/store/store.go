@@ -83,6 +83,10 @@ type DeviceStore interface {
 	// their provenance. Returns the updated device and the changes made.
 	// CodeInvalid, CodeNotFound, CodeConflict.
 	UpdateDevice(ctx context.Context, id int64, set map[domain.Field]string, src domain.Source) (*domain.Device, []domain.FieldChange, error)
+	// UpdateDevices sets the same fields on several devices in one
+	// transaction (all or none) and returns how many changed. The codes of
+	// UpdateDevice.
+	UpdateDevices(ctx context.Context, ids []int64, set map[domain.Field]string, src domain.Source) (int, error)
 	// DeleteDevice removes a device. CodeNotFound.
 	DeleteDevice(ctx context.Context, id int64) error
 	// ImportDevices applies a whole file in one transaction: rows are

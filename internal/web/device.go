@@ -15,11 +15,17 @@ func (s *Server) registerDeviceRoutes() {
 	s.handle("GET /devices/{id}", s.handleDeviceView)
 	s.handle("GET /devices/{id}/edit", s.handleDeviceEdit)
 	s.handle("POST /devices/{id}", s.handleDeviceUpdate)
+	s.handle("POST /devices/bulk", s.handleDeviceBulk)
 }
 
 const pageSize = 50
 
 type deviceIndex struct {
+	CanEdit    bool
+	Sorts      map[string]string // column → link that sorts by it (again: reversed)
+	BulkFields []domain.FieldInfo
+	Query      string // the list's query string, to come back to after a bulk edit
+	Done       string
 	Devices    []*domain.Device
 	Total      int
 	Filter     domain.DeviceFilter
@@ -37,7 +43,7 @@ func (s *Server) handleDeviceIndex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f := domain.DeviceFilter{Query: q.Get("q"), Site: q.Get("site"), Manufacturer: q.Get("manufacturer"), Limit: pageSize}
+	f := domain.DeviceFilter{Query: q.Get("q"), Site: q.Get("site"), Manufacturer: q.Get("manufacturer"), Sort: q.Get("sort"), Limit: pageSize}
 	if f.Category, err = domain.ParseCategory(q.Get("category")); err != nil {
 		s.fail(w, r, err)
 		return
@@ -59,7 +65,25 @@ func (s *Server) handleDeviceIndex(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := deviceIndex{Devices: devices, Total: total, Filter: f, Categories: domain.Categories(), Sites: sites, Page: pg, Pages: (total + pageSize - 1) / pageSize}
+	d := deviceIndex{Devices: devices, Total: total, Filter: f, Categories: domain.Categories(), Sites: sites, Page: pg, Pages: (total + pageSize - 1) / pageSize,
+		CanEdit: p.Session.User.Role.Can(domain.PermEditInventory), Sorts: map[string]string{}, Query: r.URL.RawQuery}
+	if n := q.Get("changed"); n != "" {
+		d.Done = "Changed " + n + " devices."
+	}
+	for _, key := range []string{"name", "category", "manufacturer", "updated"} {
+		v := r.URL.Query()
+		v.Del("page")
+		v.Set("sort", key)
+		if f.Sort == key {
+			v.Set("sort", "-"+key)
+		}
+		d.Sorts[key] = "/devices?" + v.Encode()
+	}
+	for _, fi := range domain.DeviceFields() {
+		if fi.Field != domain.FieldID && !(fi.Field == domain.FieldAdmins && !p.Session.User.Role.Can(domain.PermManageDeviceAdmin)) {
+			d.BulkFields = append(d.BulkFields, fi)
+		}
+	}
 	link := func(n int) string {
 		v := r.URL.Query()
 		v.Set("page", strconv.Itoa(n))
@@ -313,4 +337,48 @@ func (s *Server) handleDeviceUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/devices/"+strconv.FormatInt(d.ID, 10)+"?tenant="+url.QueryEscape(cp.page.Tenant.Slug), http.StatusSeeOther)
+}
+
+// handleDeviceBulk sets one field on the selected devices, all or none.
+func (s *Server) handleDeviceBulk(w http.ResponseWriter, r *http.Request) {
+	ctx, p, err := s.tenantScope(r)
+	if err == nil && !p.Session.User.Role.Can(domain.PermEditInventory) {
+		err = domain.Errorf(domain.CodeForbidden, "your role may not change devices")
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	field := domain.Field(r.PostFormValue("field"))
+	if _, ok := domain.LookupField(string(field)); !ok || field == domain.FieldID {
+		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "choose the attribute to set"))
+		return
+	}
+	if field == domain.FieldAdmins && !p.Session.User.Role.Can(domain.PermManageDeviceAdmin) {
+		s.fail(w, r, domain.Errorf(domain.CodeForbidden, "only administrators may change who holds administrative access to a device"))
+		return
+	}
+	var ids []int64
+	for _, v := range r.PostForm["id"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			s.fail(w, r, domain.Errorf(domain.CodeInvalid, "bad device id %q", v))
+			return
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "select the devices to change first"))
+		return
+	}
+	n, err := s.st.UpdateDevices(ctx, ids, map[domain.Field]string{field: r.PostFormValue("value")}, domain.Source{Kind: domain.SourceManual, Ref: "bulk edit"})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	back := r.PostFormValue("back")
+	q, _ := url.ParseQuery(back)
+	q.Set("tenant", p.Tenant.Slug)
+	q.Set("changed", strconv.Itoa(n))
+	http.Redirect(w, r, "/devices?"+q.Encode(), http.StatusSeeOther)
 }

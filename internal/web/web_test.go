@@ -771,3 +771,43 @@ func TestVendorsAndSites(t *testing.T) {
 		t.Fatalf("sites: %s", got)
 	}
 }
+
+// Ensure bulk edit changes every selected device or none, and sorts work.
+func TestDeviceBulkEdit(t *testing.T) {
+	ts, st, ids := setup(t)
+	alpha := domain.WithTenant(vigiltest.Context(0), tenantOf(t, st, "alpha-clinic"))
+	second := &domain.Device{Serial: "S-2", Name: "Another pump"}
+	if err := st.CreateDevice(alpha, second, domain.Source{Kind: domain.SourceManual}); err != nil {
+		t.Fatal(err)
+	}
+	tech := signedIn(t, ts.URL, "tech@alpha-clinic.example")
+	_, doc := tech.get("/devices?sort=-name")
+	rows := find(find(doc, "table", "devices")[0], "tr", "")
+	if len(rows) != 3 || !strings.Contains(text(rows[1]), "pump") {
+		t.Fatalf("sorted list: %d rows", len(rows))
+	}
+	csrf := inputValue(doc, "csrf")
+	form := url.Values{"csrf": {csrf}, "field": {"department"}, "value": {"ICU"}, "id": {itoa(ids["alpha-clinic"]), itoa(second.ID)}}
+	if resp := tech.post("/devices/bulk", form); resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "changed=2") {
+		t.Fatalf("bulk edit: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	form.Set("value", "Radiology")
+	form["id"] = []string{itoa(second.ID), itoa(ids["beta-clinic"])}
+	if resp := tech.post("/devices/bulk", form); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("bulk edit including another practice's device: %d", resp.StatusCode)
+	}
+	got, _ := st.FindDeviceByID(alpha, second.ID)
+	if got.Department != "ICU" {
+		t.Fatalf("a refused bulk edit changed a device: %q", got.Department)
+	}
+	form.Set("field", "admins")
+	form["id"] = []string{itoa(second.ID)}
+	if resp := tech.post("/devices/bulk", form); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("technician sets admins in bulk: %d", resp.StatusCode)
+	}
+	viewer := signedIn(t, ts.URL, "nurse@alpha.example")
+	_, doc = viewer.get("/devices")
+	if len(find(doc, "div", "bulk")) != 0 {
+		t.Fatal("a viewer sees the bulk edit controls")
+	}
+}

@@ -579,67 +579,92 @@ func (s *Store) UpdateDevice(ctx context.Context, id int64, set map[domain.Field
 	var out *domain.Device
 	var changes []domain.FieldChange
 	err = s.write(ctx, func(tx *Tx) error {
-		old, err := scanDevice(tx.queryRow(deviceSelect+" WHERE d.tenant_id = ? AND d.id = ?"+s.d.ForUpdate(), tid, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.Errorf(domain.CodeNotFound, "no device with id %d in this practice", id)
-		}
-		if err != nil {
-			return wrapScan(err, "device")
-		}
-		d := old.Clone()
-		var problems []domain.Problem
-		fields := make([]domain.Field, 0, len(set))
-		for f, v := range set {
-			fields = append(fields, f)
-			if f == domain.FieldID {
-				problems = append(problems, domain.Problem{Field: string(f), Message: "the Vigil ID cannot be changed"})
-				continue
-			}
-			if err := d.Set(f, v); err != nil {
-				problems = append(problems, domain.Problem{Field: string(f), Message: domain.ErrorMessage(err)})
-			}
-		}
-		if len(problems) > 0 {
-			sort.Slice(problems, func(i, j int) bool { return problems[i].Field < problems[j].Field })
-			return &domain.Error{Code: domain.CodeInvalid, Message: problemsMessage(problems), Problems: problems}
-		}
-		if err := d.Validate(); err != nil {
-			return err
-		}
-		sites, err := tx.loadSites(tid)
-		if err != nil {
-			return err
-		}
-		if err := tx.prepare(d, sites, vendorCache{}, modelCache{}); err != nil {
-			return err
-		}
-		changes = old.Diff(d)
-		if len(changes) == 0 {
-			out = old
-			return nil
-		}
-		if err := tx.checkKeys(d); err != nil {
-			return err
-		}
-		src.At, src.Actor = tx.now, tx.actor.String()
-		changed := make([]domain.Field, len(changes))
-		for i, c := range changes {
-			changed[i] = c.Field
-		}
-		d.Provenance.Record(changed, src)
-		d.UpdatedAt, d.Version = tx.now, old.Version+1
-		if err := tx.updateDevice(d, identitiesChanged(old, d)); err != nil {
-			return err
-		}
-		before, after := changeMaps(changes)
-		tx.audit(tid, "device.update", "device", d.ID, d.Label(), before, after)
-		out = d
-		return nil
+		out, changes, err = tx.updateFields(tid, id, set, src)
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return out, changes, nil
+}
+
+// UpdateDevices sets the same fields on several of the tenant's devices in
+// one transaction: all change or none. It returns how many changed.
+func (s *Store) UpdateDevices(ctx context.Context, ids []int64, set map[domain.Field]string, src domain.Source) (int, error) {
+	tid, err := domain.RequireTenant(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = s.write(ctx, func(tx *Tx) error {
+		for _, id := range ids {
+			_, changes, err := tx.updateFields(tid, id, set, src)
+			if err != nil {
+				return err
+			}
+			if len(changes) > 0 {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// updateFields sets fields from text values on one device inside tx.
+func (tx *Tx) updateFields(tid, id int64, set map[domain.Field]string, src domain.Source) (*domain.Device, []domain.FieldChange, error) {
+	old, err := scanDevice(tx.queryRow(deviceSelect+" WHERE d.tenant_id = ? AND d.id = ?"+tx.s.d.ForUpdate(), tid, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, domain.Errorf(domain.CodeNotFound, "no device with id %d in this practice", id)
+	}
+	if err != nil {
+		return nil, nil, wrapScan(err, "device")
+	}
+	d := old.Clone()
+	var problems []domain.Problem
+	for f, v := range set {
+		if f == domain.FieldID {
+			problems = append(problems, domain.Problem{Field: string(f), Message: "the Vigil ID cannot be changed"})
+			continue
+		}
+		if err := d.Set(f, v); err != nil {
+			problems = append(problems, domain.Problem{Field: string(f), Message: domain.ErrorMessage(err)})
+		}
+	}
+	if len(problems) > 0 {
+		sort.Slice(problems, func(i, j int) bool { return problems[i].Field < problems[j].Field })
+		return nil, nil, &domain.Error{Code: domain.CodeInvalid, Message: problemsMessage(problems), Problems: problems}
+	}
+	if err := d.Validate(); err != nil {
+		return nil, nil, err
+	}
+	sites, err := tx.loadSites(tid)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := tx.prepare(d, sites, vendorCache{}, modelCache{}); err != nil {
+		return nil, nil, err
+	}
+	changes := old.Diff(d)
+	if len(changes) == 0 {
+		return old, nil, nil
+	}
+	if err := tx.checkKeys(d); err != nil {
+		return nil, nil, err
+	}
+	src.At, src.Actor = tx.now, tx.actor.String()
+	changed := make([]domain.Field, len(changes))
+	for i, c := range changes {
+		changed[i] = c.Field
+	}
+	d.Provenance.Record(changed, src)
+	d.UpdatedAt, d.Version = tx.now, old.Version+1
+	if err := tx.updateDevice(d, identitiesChanged(old, d)); err != nil {
+		return nil, nil, err
+	}
+	before, after := changeMaps(changes)
+	tx.audit(tid, "device.update", "device", d.ID, d.Label(), before, after)
+	return d, changes, nil
 }
 
 func problemsMessage(ps []domain.Problem) string {

@@ -443,6 +443,24 @@ func testDevices(t *testing.T, open Opener) {
 			t.Fatalf("audit before/after = %s / %s", events[1].Before, events[1].After)
 		}
 	})
+	t.Run("UpdateMany", func(t *testing.T) {
+		s := open(t)
+		ctx := practice(t, s, "P", "Main")
+		other := practice(t, s, "Q", "Main")
+		a := mustCreate(t, s, ctx, map[domain.Field]string{domain.FieldSerial: "A"})
+		b := mustCreate(t, s, ctx, map[domain.Field]string{domain.FieldSerial: "B", domain.FieldDepartment: "ICU"})
+		q := mustCreate(t, s, other, map[domain.Field]string{domain.FieldSerial: "Q"})
+		n, err := s.UpdateDevices(ctx, []int64{a.ID, b.ID}, map[domain.Field]string{domain.FieldDepartment: "ICU"}, manual)
+		if err != nil || n != 1 {
+			t.Fatalf("UpdateDevices = %d, %v; want 1 changed (b already had it)", n, err)
+		}
+		_, err = s.UpdateDevices(ctx, []int64{a.ID, q.ID}, map[domain.Field]string{domain.FieldDepartment: "Radiology"}, manual)
+		wantCode(t, err, domain.CodeNotFound)
+		got, _ := s.FindDeviceByID(ctx, a.ID)
+		if got.Department != "ICU" {
+			t.Fatalf("a failed bulk update changed device a: %q", got.Department)
+		}
+	})
 	t.Run("ErrUpdateInvalid", func(t *testing.T) {
 		s := open(t)
 		ctx := practice(t, s, "P", "Main")
