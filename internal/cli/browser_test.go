@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -70,22 +69,9 @@ func TestBrowser(t *testing.T) {
 	}
 	st.Close()
 
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	addrc := make(chan string, 1)
-	done := make(chan int, 1)
-	var out, errb bytes.Buffer
-	go func() {
-		done <- MainWithHooks(ctx, []string{"--db", db, "serve", "--listen", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb,
-			Hooks{Listening: func(addr string) { addrc <- addr }})
-	}()
-	var base string
-	select {
-	case addr := <-addrc:
-		base = "http://" + addr
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, errb.String())
-	}
+	srv := startServe(t, "--db", db, "serve", "--listen", "127.0.0.1:0")
+	base, out := "http://"+srv.addr, srv.out
+	ctx := context.Background()
 	m := regexp.MustCompile(`one-time password\s+(\S+)`).FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("no one-time password printed: %s", out.String())
@@ -259,6 +245,5 @@ func TestBrowser(t *testing.T) {
 	if err != nil || len(events) != 1 {
 		t.Fatalf("audit of the browser's edit: %d, %v", len(events), err)
 	}
-	stop()
-	<-done
+	srv.stop()
 }

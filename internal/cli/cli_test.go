@@ -286,25 +286,51 @@ func TestConfig(t *testing.T) {
 	}
 }
 
+// server is a running `vigil serve` started by a test.
+type server struct {
+	addr     string
+	out, err *bytes.Buffer // what it printed up to the moment it listened
+	stop     func() int    // stops it and returns its exit code
+}
+
+// startServe runs vigil with args (a serve or demo command listening on
+// 127.0.0.1:0) and returns once it accepts connections. What it printed
+// before listening may be read from out; it prints again only when stopped.
+func startServe(t *testing.T, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan string, 1)
+	done := make(chan int, 1)
+	srv := &server{out: &bytes.Buffer{}, err: &bytes.Buffer{}}
+	go func() {
+		done <- MainWithHooks(ctx, args, strings.NewReader(""), srv.out, srv.err, Hooks{Listening: func(addr string) { addrc <- addr }})
+	}()
+	select {
+	case srv.addr = <-addrc:
+	case code := <-done:
+		cancel()
+		t.Fatalf("vigil %v exited %d: %s", args, code, srv.err.String())
+	}
+	stopped := false
+	srv.stop = func() int {
+		if stopped {
+			return 0
+		}
+		stopped = true
+		cancel()
+		return <-done
+	}
+	t.Cleanup(func() { srv.stop() })
+	return srv
+}
+
 // Ensure `vigil serve` serves the inventory on the chosen address and stops
 // cleanly when its context ends.
 func TestServe(t *testing.T) {
 	db := newPractice(t)
 	run(t, db, "import", "inventory", "testdata/assets.csv").must(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	addrc := make(chan string, 1)
-	done := make(chan int, 1)
-	var out, errb bytes.Buffer
-	go func() {
-		done <- MainWithHooks(ctx, []string{"--db", db, "serve", "--listen", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb,
-			Hooks{Listening: func(addr string) { addrc <- addr }})
-	}()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, errb.String())
-	}
+	srv := startServe(t, "--db", db, "serve", "--listen", "127.0.0.1:0")
+	addr, out := srv.addr, srv.out
 	// The first start printed the administrator's one-time password.
 	m := regexp.MustCompile(`administrator admin@localhost with the one-time password\s+(\S+)`).FindStringSubmatch(out.String())
 	if m == nil {
@@ -349,9 +375,8 @@ func TestServe(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "Alaris 8015") || strings.Contains(string(body), "CARESCAPE") {
 		t.Fatalf("GET /devices?q=alaris: %d\n%s", resp.StatusCode, body)
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exit %d: %s", code, errb.String())
+	if code := srv.stop(); code != 0 {
+		t.Fatalf("serve exit %d: %s", code, srv.err.String())
 	}
 }
 
@@ -454,21 +479,8 @@ func TestServe_TLS(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "vigil.db")
 	run(t, db, "tenant", "add", "P").must(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addrc := make(chan string, 1)
-	done := make(chan int, 1)
-	var out, errb bytes.Buffer
-	go func() {
-		done <- MainWithHooks(ctx, []string{"--db", db, "--data-dir", dir, "serve", "--tls", "--listen", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb,
-			Hooks{Listening: func(addr string) { addrc <- addr }})
-	}()
-	var addr string
-	select {
-	case addr = <-addrc:
-	case code := <-done:
-		t.Fatalf("serve exited %d: %s", code, errb.String())
-	}
+	srv := startServe(t, "--db", db, "--data-dir", dir, "serve", "--tls", "--listen", "127.0.0.1:0")
+	addr, out := srv.addr, srv.out
 	pemBytes, err := os.ReadFile(filepath.Join(dir, "tls-cert.pem"))
 	if err != nil {
 		t.Fatal(err)
@@ -496,8 +508,7 @@ func TestServe_TLS(t *testing.T) {
 	if !strings.Contains(out.String(), "https://") {
 		t.Fatalf("the URL printed is not https: %s", out.String())
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Fatalf("serve exit %d: %s", code, errb.String())
+	if code := srv.stop(); code != 0 {
+		t.Fatalf("serve exit %d: %s", code, srv.err.String())
 	}
 }
