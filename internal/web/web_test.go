@@ -811,3 +811,68 @@ func TestDeviceBulkEdit(t *testing.T) {
 		t.Fatal("a viewer sees the bulk edit controls")
 	}
 }
+
+// Ensure a device named like a script renders inert on every page that
+// shows it: no script element appears, the text is shown as typed.
+func TestXSSInert(t *testing.T) {
+	ts, st, ids := setup(t)
+	alpha := domain.WithTenant(vigiltest.Context(0), tenantOf(t, st, "alpha-clinic"))
+	evil := `<script>alert(1)</script>`
+	if _, _, err := st.UpdateDevice(alpha, ids["alpha-clinic"], map[domain.Field]string{domain.FieldNotes: evil, domain.FieldLocation: `"><img src=x onerror=alert(1)>`}, domain.Source{Kind: domain.SourceManual}); err != nil {
+		t.Fatal(err)
+	}
+	boss := signedIn(t, ts.URL, "boss@msp.example")
+	for _, path := range []string{"/dashboard?tenant=alpha-clinic", "/devices?tenant=alpha-clinic", "/devices?tenant=alpha-clinic&q=pump",
+		"/devices/" + itoa(ids["alpha-clinic"]) + "?tenant=alpha-clinic", "/devices/" + itoa(ids["alpha-clinic"]) + "/edit?tenant=alpha-clinic",
+		"/audit?tenant=alpha-clinic", "/vendors?tenant=alpha-clinic"} {
+		resp, doc := boss.get(path)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		if n := len(find(doc, "script", "")); n != 0 {
+			t.Errorf("%s: %d script elements", path, n)
+		}
+		for _, img := range find(doc, "img", "") {
+			if attr(img, "onerror") != "" {
+				t.Errorf("%s: an injected img with onerror", path)
+			}
+		}
+	}
+	_, doc := boss.get("/devices/" + itoa(ids["alpha-clinic"]) + "?tenant=alpha-clinic")
+	if !strings.Contains(text(doc), evil) {
+		t.Fatal("the text is not shown as typed")
+	}
+}
+
+// Ensure signing in never adopts a session id the browser brought along
+// (session fixation), and a new sign-in gets a new session.
+func TestSessionFixation(t *testing.T) {
+	ts, _, _ := setup(t)
+	b := newBrowser(t, ts.URL)
+	u, _ := url.Parse(ts.URL)
+	planted := &http.Cookie{Name: "vigil_session", Value: "attacker-chosen-session-id-0000000000000000", Path: "/"}
+	b.c.Jar.SetCookies(u, []*http.Cookie{planted})
+	if resp := b.signIn("boss@msp.example", password); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", resp.StatusCode)
+	}
+	var session string
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == "vigil_session" {
+			session = c.Value
+		}
+	}
+	if session == "" || session == planted.Value {
+		t.Fatalf("session after sign-in = %q", session)
+	}
+	attacker := newBrowser(t, ts.URL)
+	attacker.c.Jar.SetCookies(u, []*http.Cookie{planted})
+	if resp, _ := attacker.get("/devices"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the planted id opens a session: %d", resp.StatusCode)
+	}
+	again := signedIn(t, ts.URL, "boss@msp.example")
+	for _, c := range again.c.Jar.Cookies(u) {
+		if c.Name == "vigil_session" && c.Value == session {
+			t.Fatal("two sign-ins share a session id")
+		}
+	}
+}
