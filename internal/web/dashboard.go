@@ -86,10 +86,12 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	if p.Session.User.TenantID == 0 {
 		for _, t := range p.Tenants {
-			ts, err := s.st.DeviceStats(domain.WithTenant(r.Context(), t.ID), today)
-			if err != nil {
-				s.fail(w, r, err)
-				return
+			ts := st // the practice shown is already counted
+			if t.ID != p.Tenant.ID {
+				if ts, err = s.st.DeviceStats(domain.WithTenant(r.Context(), t.ID), today); err != nil {
+					s.fail(w, r, err)
+					return
+				}
 			}
 			v.Practices = append(v.Practices, practiceRow{t, ts})
 			v.Totals.Total += ts.Total

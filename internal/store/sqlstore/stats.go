@@ -2,60 +2,90 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/vigil-med/vigil/internal/domain"
 )
 
-// DeviceStats counts the tenant's devices for the dashboard, in one pass
-// per grouping over the listing indexes.
+// DeviceStats counts the tenant's devices for the dashboard: three grouped
+// counts, each over an index in its own order (so nothing is sorted), then
+// each model's devices placed by its end of support.
 func (s *Store) DeviceStats(ctx context.Context, day domain.Date) (*domain.DeviceStats, error) {
 	tid, err := domain.RequireTenant(ctx)
 	if err != nil {
 		return nil, err
 	}
 	st := &domain.DeviceStats{ByCategory: map[domain.Category]int{}, ByCriticality: map[domain.Criticality]int{}, ByPatch: map[domain.Patchability]int{}}
-	group := func(col string, fn func(key string, n int)) error {
-		rows, err := s.query(ctx, "SELECT "+col+", COUNT(*) FROM devices WHERE tenant_id = ? GROUP BY "+col, tid)
-		if err != nil {
-			return domain.Internal(err, "cannot count devices")
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var key string
-			var n int
-			if err := rows.Scan(&key, &n); err != nil {
-				return domain.Internal(err, "cannot count devices")
+	byModel := map[int64]int{}
+	counts := []struct {
+		q   string
+		add func(keys []string, model sql.NullInt64, n int)
+	}{
+		{"SELECT category, COUNT(*) FROM devices WHERE tenant_id = ? GROUP BY category", func(k []string, _ sql.NullInt64, n int) {
+			st.ByCategory[domain.Category(k[0])] += n
+			st.Total += n
+		}},
+		{"SELECT review, criticality, patchability, COUNT(*) FROM devices WHERE tenant_id = ? GROUP BY review, criticality, patchability", func(k []string, _ sql.NullInt64, n int) {
+			if domain.Review(k[0]) == domain.Unreviewed {
+				st.Unreviewed += n
 			}
-			fn(key, n)
+			st.ByCriticality[domain.Criticality(k[1])] += n
+			st.ByPatch[domain.Patchability(k[2])] += n
+		}},
+		{"SELECT model_id, COUNT(*) FROM devices WHERE tenant_id = ? GROUP BY model_id", func(_ []string, m sql.NullInt64, n int) {
+			byModel[m.Int64] += n
+		}},
+	}
+	for _, c := range counts {
+		rows, err := s.query(ctx, c.q, tid)
+		if err != nil {
+			return nil, domain.Internal(err, "cannot count devices")
 		}
-		return rows.Err()
-	}
-	if err := group("category", func(k string, n int) { st.ByCategory[domain.Category(k)] = n; st.Total += n }); err != nil {
-		return nil, err
-	}
-	if err := group("criticality", func(k string, n int) { st.ByCriticality[domain.Criticality(k)] = n }); err != nil {
-		return nil, err
-	}
-	if err := group("patchability", func(k string, n int) { st.ByPatch[domain.Patchability(k)] = n }); err != nil {
-		return nil, err
-	}
-	if err := group("review", func(k string, n int) {
-		if domain.Review(k) == domain.Unreviewed {
-			st.Unreviewed = n
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			keys := make([]string, len(cols)-1)
+			var model sql.NullInt64
+			var n int
+			dest := make([]any, 0, len(cols))
+			if cols[0] == "model_id" {
+				dest = append(dest, &model)
+			} else {
+				for i := range keys {
+					dest = append(dest, &keys[i])
+				}
+			}
+			if err := rows.Scan(append(dest, &n)...); err != nil {
+				rows.Close()
+				return nil, domain.Internal(err, "cannot count devices")
+			}
+			c.add(keys, model, n)
 		}
-	}); err != nil {
-		return nil, err
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, domain.Internal(err, "cannot count devices")
+		}
 	}
-	yearOn := domain.DateOf(day.Time().AddDate(1, 0, 0)).String()
-	err = s.queryRow(ctx, `SELECT
-		COALESCE(SUM(CASE WHEN m.end_of_support <> '' AND m.end_of_support < ? THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN m.end_of_support >= ? AND m.end_of_support < ? THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN m.end_of_support >= ? THEN 1 ELSE 0 END), 0)
-		FROM devices d LEFT JOIN models m ON m.id = d.model_id WHERE d.tenant_id = ?`,
-		day.String(), day.String(), yearOn, yearOn, tid).Scan(&st.PastSupport, &st.SupportEndingYear, &st.Supported)
+	models, err := s.FindModels(ctx, 0)
 	if err != nil {
-		return nil, domain.Internal(err, "cannot count support status")
+		return nil, err
 	}
-	st.SupportUnknown = st.Total - st.PastSupport - st.SupportEndingYear - st.Supported
+	eos := map[int64]domain.Date{}
+	for _, m := range models {
+		eos[m.ID] = m.EndOfSupport
+	}
+	yearOn := domain.DateOf(day.Time().AddDate(1, 0, 0))
+	for id, n := range byModel {
+		d, ok := eos[id]
+		switch {
+		case !ok || d.IsZero():
+			st.SupportUnknown += n
+		case d.Before(day):
+			st.PastSupport += n
+		case d.Before(yearOn):
+			st.SupportEndingYear += n
+		default:
+			st.Supported += n
+		}
+	}
 	return st, nil
 }
