@@ -31,6 +31,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("User", func(t *testing.T) { testUsers(t, open) })
+	t.Run("Token", func(t *testing.T) { testTokens(t, open) })
+	t.Run("DeviceCursor", func(t *testing.T) { testDeviceCursor(t, open) })
 }
 
 func testUsers(t *testing.T, open Opener) {
