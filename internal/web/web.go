@@ -37,6 +37,10 @@ type Server struct {
 	// limiter locks out an address or client after repeated failed
 	// sign-ins.
 	limiter *auth.Limiter
+	// api routes the REST API (api.go); apiPublic holds its paths that
+	// need no credentials.
+	api       *http.ServeMux
+	apiPublic map[string]bool
 }
 
 // pages are the views; each is rendered inside layout.html. Startup fails
@@ -96,6 +100,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /password", s.handlePasswordForm)
 	s.mux.HandleFunc("POST /password", s.handlePassword)
 	s.registerDeviceRoutes()
+	s.registerAPIRoutes()
 }
 
 // ServeHTTP adds security headers and request logging around the routes.
