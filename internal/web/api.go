@@ -103,7 +103,7 @@ func (s *Server) registerAPIRoutes() {
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	h, pattern := s.api.Handler(r)
 	if pattern != "" {
-		h.ServeHTTP(w, r)
+		s.api.ServeHTTP(w, r) // sets the path values Handler does not
 		return
 	}
 	rec := &headerRecorder{header: http.Header{}}

@@ -92,9 +92,9 @@ func (o *object) raw() json.RawMessage {
 var readOnlyDeviceMembers = []string{"version", "provenance", "created_at", "updated_at"}
 
 // deviceValues reads a device object from a request body into field text
-// values. id is the device the body is for (0 for a new one); a body "id"
-// must match it.
-func deviceValues(members []member, id int64) (map[domain.Field]string, error) {
+// values, with a problem for each member of the wrong shape. id is the
+// device the body is for (0 for a new one); a body "id" must match it.
+func deviceValues(members []member, id int64) (map[domain.Field]string, []domain.Problem) {
 	set := map[domain.Field]string{}
 	var problems []domain.Problem
 	for _, m := range members {
@@ -125,7 +125,7 @@ func deviceValues(members []member, id int64) (map[domain.Field]string, error) {
 		}
 		set[fi.Field] = text
 	}
-	return set, invalid(problems)
+	return set, problems
 }
 
 // memberText renders a field's JSON value as the field's text: strings,
@@ -178,9 +178,9 @@ func memberText(m member, fi domain.FieldInfo) (string, *domain.Problem) {
 	return strings.Join(items, domain.ListSeparator), nil
 }
 
-// applyValues sets the values on d in field order, collecting every
-// refused value as a located problem.
-func applyValues(d *domain.Device, set map[domain.Field]string) error {
+// applyValues sets the values on d in field order and returns a located
+// problem for every value refused.
+func applyValues(d *domain.Device, set map[domain.Field]string) []domain.Problem {
 	var problems []domain.Problem
 	for _, fi := range domain.DeviceFields() {
 		v, ok := set[fi.Field]
@@ -191,7 +191,7 @@ func applyValues(d *domain.Device, set map[domain.Field]string) error {
 			problems = append(problems, bodyProblem([]string{string(fi.Field)}, string(fi.Field), domain.ErrorMessage(err)))
 		}
 	}
-	return invalid(problems)
+	return problems
 }
 
 var errAdmins = domain.Errorf(domain.CodeForbidden, "only administrators may change who holds administrative access to a device")
@@ -296,12 +296,9 @@ func (s *Server) handleAPIDeviceCreate(w http.ResponseWriter, c *apiCall) error 
 	if err != nil {
 		return err
 	}
-	set, err := deviceValues(members, 0)
-	if err != nil {
-		return err
-	}
+	set, problems := deviceValues(members, 0)
 	d := &domain.Device{}
-	if err := applyValues(d, set); err != nil {
+	if err := invalid(append(problems, applyValues(d, set)...)); err != nil {
 		return err
 	}
 	if len(d.Admins) > 0 && !c.caller.role.Can(domain.PermManageDeviceAdmin) {
@@ -326,12 +323,9 @@ func (s *Server) handleAPIDeviceUpdate(w http.ResponseWriter, c *apiCall) error 
 	if err != nil {
 		return err
 	}
-	set, err := deviceValues(members, id)
-	if err != nil {
-		return err
-	}
+	set, problems := deviceValues(members, id)
 	next := cur.Clone()
-	if err := applyValues(next, set); err != nil {
+	if err := invalid(append(problems, applyValues(next, set)...)); err != nil {
 		return err
 	}
 	if _, ok := set[domain.FieldAdmins]; ok {
