@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/store"
 )
 
 func (a *app) tokenCommand() *cobra.Command {
@@ -58,7 +60,7 @@ The token is printed once, when it is created; Vigil keeps only its hash.`,
 				out["token"] = token
 				return a.printJSON(out)
 			}
-			fmt.Fprintf(a.out, "Created token %d %q (%s, %s, %s).\n", t.ID, t.Name, t.Role, tokenScope(t), tokenExpiry(t))
+			fmt.Fprintf(a.out, "Created token %d %q (%s, %s, expires: %s).\n", t.ID, t.Name, t.Role, tokenScope(ctx, st, t), tokenExpiry(t))
 			fmt.Fprintf(a.out, "Token (shown once; send it as \"Authorization: Bearer …\"):\n\n    %s\n\n", token)
 			return nil
 		},
@@ -97,7 +99,7 @@ The token is printed once, when it is created; Vigil keeps only its hash.`,
 				if !t.LastUsedAt.IsZero() {
 					used = t.LastUsedAt.Format(time.DateTime)
 				}
-				tab.row(strconv.FormatInt(t.ID, 10), t.Name, string(t.Role), tokenScope(t), t.CreatedAt.Format(time.DateTime), tokenExpiry(t), used, state)
+				tab.row(strconv.FormatInt(t.ID, 10), t.Name, string(t.Role), tokenScope(ctx, st, t), t.CreatedAt.Format(time.DateTime), tokenExpiry(t), used, state)
 			}
 			return tab.flush()
 		},
@@ -148,18 +150,23 @@ func parseLifetime(s string) (time.Duration, error) {
 	return d, nil
 }
 
-func tokenScope(t *domain.APIToken) string {
+// tokenScope names the practice a token reaches, or "provider-wide".
+func tokenScope(ctx context.Context, st store.Store, t *domain.APIToken) string {
 	if t.TenantID == 0 {
 		return "provider-wide"
+	}
+	if tn, err := st.FindTenant(ctx, strconv.FormatInt(t.TenantID, 10)); err == nil {
+		return "practice " + tn.Slug
 	}
 	return "practice " + strconv.FormatInt(t.TenantID, 10)
 }
 
+// tokenExpiry is when a token expires, or "never".
 func tokenExpiry(t *domain.APIToken) string {
 	if t.ExpiresAt.IsZero() {
-		return "never expires"
+		return "never"
 	}
-	return "expires " + t.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")
+	return t.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")
 }
 
 // tokenJSON is a token as --json prints it: never the hash.
