@@ -129,21 +129,26 @@ func (h *headerRecorder) WriteHeader(status int)      { h.status = status }
 
 // apiHandler wraps a route: the role must grant the route's permission,
 // the query may hold only the route's parameters, and the practice is
-// chosen before the handler runs. Errors become problem documents.
+// chosen, in that order, before the handler runs. Errors become problem
+// documents.
 func (s *Server) apiHandler(rt apiRoute) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c := &apiCall{r: r, ctx: r.Context()}
-		err := checkQuery(r, rt)
-		if err == nil && rt.scope != scopePublic {
+		var err error
+		if rt.scope != scopePublic {
 			c.caller = callerFrom(r.Context())
 			switch {
 			case c.caller == nil:
 				err = domain.Errorf(domain.CodeUnauthorized, "send an API token: Authorization: Bearer vgl_…")
 			case !c.caller.role.Can(rt.perm):
 				err = domain.Errorf(domain.CodeForbidden, "the role %s may not do this (it needs the %s permission)", c.caller.role, rt.perm)
-			default:
-				err = s.chooseTenant(c, rt.scope)
 			}
+		}
+		if err == nil {
+			err = checkQuery(r, rt)
+		}
+		if err == nil && rt.scope != scopePublic {
+			err = s.chooseTenant(c, rt.scope)
 		}
 		if err == nil {
 			err = rt.handle(s, w, c)
@@ -186,12 +191,11 @@ func (s *Server) chooseTenant(c *apiCall, scope apiScope) error {
 	var err error
 	switch {
 	case c.caller.tenantID != 0:
-		t, err = s.st.FindTenant(c.ctx, strconv.FormatInt(c.caller.tenantID, 10))
-		if err != nil {
-			return err
-		}
 		// A practice credential reaches its own practice only; any other
 		// is "not found", whether it exists or not.
+		if t = c.caller.tenant; t == nil || t.ID != c.caller.tenantID {
+			return domain.Errorf(domain.CodeUnauthorized, "the credential's practice is unknown")
+		}
 		if ref != "" && ref != t.Slug && ref != strconv.FormatInt(t.ID, 10) {
 			return domain.Errorf(domain.CodeNotFound, "no practice %q", ref)
 		}
@@ -359,7 +363,7 @@ const (
 	maxLimit     = 500
 )
 
-// page is a listing response. Total is nil where counting would cost a
+// apiPage is a listing response. Total is nil where counting would cost a
 // scan (the audit trail); NextCursor is nil on the last page.
 type apiPage struct {
 	Items      any     `json:"items"`

@@ -15,10 +15,9 @@ import (
 // to the console whose browser sends its session cookie.
 type apiCaller struct {
 	role     domain.Role
-	tenantID int64 // 0: provider-wide
-	userID   int64 // the person, or the creator of the token; 0 for a command-line token
-	token    *domain.APIToken
-	session  *domain.Session
+	tenantID int64          // 0: provider-wide
+	tenant   *domain.Tenant // the practice of a practice credential
+	userID   int64          // the person, or the creator of the token; 0 for a command-line token
 }
 
 type callerKey struct{}
@@ -64,13 +63,7 @@ func (s *Server) authenticateAPI(w http.ResponseWriter, r *http.Request) (*http.
 			s.apiProblem(w, r, 0, err)
 			return r, false
 		}
-		if t.TenantID != 0 {
-			// The token's practice must still exist.
-			if _, err := s.st.FindTenant(ctx, strconv.FormatInt(t.TenantID, 10)); err != nil {
-				return deny("the API token's practice no longer exists")
-			}
-		}
-		caller = &apiCaller{role: t.Role, tenantID: t.TenantID, userID: t.UserID, token: t}
+		caller = &apiCaller{role: t.Role, tenantID: t.TenantID, userID: t.UserID}
 		actor = t.Actor()
 	} else {
 		var sess *domain.Session
@@ -90,8 +83,24 @@ func (s *Server) authenticateAPI(w http.ResponseWriter, r *http.Request) (*http.
 			s.apiProblem(w, r, 0, domain.Errorf(domain.CodeForbidden, "replace your one-time password in the console first"))
 			return r, false
 		}
-		caller = &apiCaller{role: sess.User.Role, tenantID: sess.User.TenantID, userID: sess.User.ID, session: sess}
+		caller = &apiCaller{role: sess.User.Role, tenantID: sess.User.TenantID, userID: sess.User.ID}
 		actor = domain.Actor{Kind: domain.ActorUser, Name: sess.User.Email}
+	}
+	if caller.tenantID != 0 {
+		// A practice credential is only as good as its practice.
+		t, err := s.st.FindTenant(ctx, strconv.FormatInt(caller.tenantID, 10))
+		switch {
+		case domain.ErrorCode(err) == domain.CodeNotFound:
+			if r.Header.Get("Authorization") != "" {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="vigil", error="invalid_token"`)
+			}
+			s.apiProblem(w, r, 0, domain.Errorf(domain.CodeUnauthorized, "the credential's practice no longer exists"))
+			return r, false
+		case err != nil:
+			s.apiProblem(w, r, 0, err)
+			return r, false
+		}
+		caller.tenant = t
 	}
 	actor.IP, actor.UserAgent = clientIP(r), r.UserAgent()
 	ctx = domain.WithActor(ctx, actor)

@@ -319,9 +319,19 @@ func TestAPI_Auth(t *testing.T) {
 	if err := e.st.UpdateUser(vigiltest.Context(u.TenantID), u); err != nil {
 		t.Fatal(err)
 	}
+	gamma := &domain.Tenant{Name: "Gamma Clinic"}
+	if err := e.st.CreateTenant(vigiltest.Context(0), gamma); err != nil {
+		t.Fatal(err)
+	}
+	e.tenants[gamma.Slug] = gamma
+	gone := e.newToken(gamma.Slug, domain.RoleViewer, "gone")
+	if err := e.st.DeleteTenant(vigiltest.Context(0), gamma.ID); err != nil {
+		t.Fatal(err)
+	}
 	for name, c := range map[string]cred{
 		"none": {}, "unknown": {bearer: "vgl_" + strings.Repeat("A", 43)}, "not a vigil token": {bearer: "abc"},
 		"revoked": revoked, "expired": expired, "creator disabled": orphan, "session of a disabled user": admin,
+		"practice removed": gone,
 	} {
 		for _, method := range []string{"GET", "POST", "DELETE"} {
 			r := e.do(c, method, "/devices?tenant=alpha-clinic", nil)
