@@ -1,6 +1,7 @@
-// Package web serves Vigil's console and health endpoints over net/http:
-// sign-in with server-side sessions, CSRF-checked forms, and (so far) a
-// read-only inventory browser scoped to the signed-in user's practices.
+// Package web serves Vigil's console, REST API and health endpoints over
+// net/http: sign-in with server-side sessions, CSRF-checked forms, the
+// inventory scoped to the signed-in user's practices, and the JSON API
+// under /api/v1 (api.go) for bearer tokens and sessions alike.
 package web
 
 import (
