@@ -565,6 +565,9 @@ type DeviceFilter struct {
 	Sort         string // name (default), -name, updated, -updated, id, category, manufacturer
 	Offset       int
 	Limit        int // 0 means no limit (streaming); pages use a limit
+	// After, when set, lists only the devices after this position in the
+	// sort order (keyset paging); the total still counts every match.
+	After *DeviceKey
 }
 
 // DeviceSorts lists the accepted sort keys.

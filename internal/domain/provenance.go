@@ -15,6 +15,7 @@ const (
 	SourceImport    SourceKind = "import"
 	SourceDiscovery SourceKind = "discovery"
 	SourceSystem    SourceKind = "system"
+	SourceAPI       SourceKind = "api" // written through the REST API
 )
 
 // Source is where one or more attribute values came from.
@@ -47,6 +48,8 @@ func (s Source) Describe() string {
 		}
 	case SourceManual:
 		what = "set by hand"
+	case SourceAPI:
+		what = "set through the API"
 	case SourceSystem:
 		what = "default value"
 		if s.Name != "" && s.Name != "default" {

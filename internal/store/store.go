@@ -21,6 +21,7 @@ type Store interface {
 	UserStore
 	SessionStore
 	PendingImportStore
+	TokenStore
 
 	// Engine names the database engine ("sqlite", "postgres").
 	Engine() string
@@ -184,6 +185,30 @@ type PendingImportStore interface {
 	FindPendingImport(ctx context.Context, id string) (*domain.PendingImport, error)
 	// DeletePendingImport removes an upload (and any expired ones).
 	DeletePendingImport(ctx context.Context, id string) error
+}
+
+// TokenStore keeps API tokens. Like users, tokens are scoped: with a
+// practice on the context only that practice's tokens are visible or
+// changeable; without one (the provider's scope) the provider-wide tokens
+// are listed and any token may be created or revoked. Only the token's
+// hash is stored, and neither token nor hash reaches the audit trail.
+type TokenStore interface {
+	// CreateToken stores a token whose hash the caller has set.
+	// CodeInvalid, CodeConflict (a live token of the scope has the name),
+	// CodeForbidden (a token for another practice).
+	CreateToken(ctx context.Context, t *domain.APIToken) error
+	// FindTokenByHash returns the token with the hash, for authenticating
+	// a request, before any practice is known, and notes the use in
+	// last_used_at (at most once a minute; not audited). CodeNotFound
+	// (also when the token is revoked or expired, or the account that
+	// created it is disabled).
+	FindTokenByHash(ctx context.Context, tokenHash string) (*domain.APIToken, error)
+	// FindTokens lists the scope's tokens, revoked ones included, newest
+	// first.
+	FindTokens(ctx context.Context) ([]*domain.APIToken, error)
+	// RevokeToken revokes a token for good. CodeNotFound (also for
+	// another practice's token, and for one already revoked).
+	RevokeToken(ctx context.Context, id int64) error
 }
 
 // AuditStore reads the audit trail. Events are written by the other stores,

@@ -37,6 +37,9 @@ func public(path string) bool {
 // state-changing request, and holds users with a one-time password at the
 // password page.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
+	if isAPI(r.URL.Path) {
+		return s.authenticateAPI(w, r)
+	}
 	if public(r.URL.Path) {
 		return r, true
 	}

@@ -1,6 +1,7 @@
-// Package web serves Vigil's console and health endpoints over net/http:
-// sign-in with server-side sessions, CSRF-checked forms, and (so far) a
-// read-only inventory browser scoped to the signed-in user's practices.
+// Package web serves Vigil's console, REST API and health endpoints over
+// net/http: sign-in with server-side sessions, CSRF-checked forms, the
+// inventory scoped to the signed-in user's practices, and the JSON API
+// under /api/v1 (api.go) for bearer tokens and sessions alike.
 package web
 
 import (
@@ -44,6 +45,10 @@ type Server struct {
 	// clock, when set, is the time second-factor codes are checked
 	// against (tests move it); otherwise time.Now.
 	clock atomic.Pointer[func() time.Time]
+	// api routes the REST API (api.go); apiPublic holds its paths that
+	// need no credentials.
+	api       *http.ServeMux
+	apiPublic map[string]bool
 }
 
 // pages are the views; each is rendered inside layout.html. Startup fails
@@ -113,6 +118,7 @@ func (s *Server) routes() {
 	s.handle("POST /password", s.handlePassword)
 	s.registerDeviceRoutes()
 	s.registerTOTPRoutes()
+	s.registerAPIRoutes()
 }
 
 // ServeHTTP adds security headers, a request id, signing in, request

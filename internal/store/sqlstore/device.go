@@ -296,6 +296,9 @@ func (s *Store) FindDevices(ctx context.Context, f domain.DeviceFilter) ([]*doma
 			where, args = broadQ.where(broadQ.search.Cond, broadQ.search.Args...)
 		}
 	}
+	if where, args, err = afterKey(where, args, f); err != nil {
+		return nil, 0, err
+	}
 	q := deviceSelect + where + " ORDER BY " + order
 	if f.Limit > 0 {
 		q += " LIMIT " + strconv.Itoa(f.Limit) + " OFFSET " + strconv.Itoa(max(f.Offset, 0))
@@ -323,6 +326,9 @@ func (s *Store) EachDevice(ctx context.Context, f domain.DeviceFilter, fn func(*
 		return err
 	}
 	where, args := dq.where(dq.search.Cond, dq.search.Args...)
+	if where, args, err = afterKey(where, args, f); err != nil {
+		return err
+	}
 	q := deviceSelect + where + " ORDER BY " + order
 	if f.Limit > 0 {
 		q += " LIMIT " + strconv.Itoa(f.Limit) + " OFFSET " + strconv.Itoa(max(f.Offset, 0))

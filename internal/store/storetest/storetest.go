@@ -32,6 +32,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("User", func(t *testing.T) { testUsers(t, open) })
+	t.Run("Token", func(t *testing.T) { testTokens(t, open) })
+	t.Run("DeviceCursor", func(t *testing.T) { testDeviceCursor(t, open) })
 	t.Run("TOTP", func(t *testing.T) { testTOTP(t, open) })
 	t.Run("Stats", func(t *testing.T) { testStats(t, open) })
 	t.Run("PendingImport", func(t *testing.T) { testPendingImports(t, open) })
