@@ -53,7 +53,7 @@ type Server struct {
 
 // pages are the views; each is rendered inside layout.html. Startup fails
 // if one is missing.
-var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "error", "import", "login", "login_totp", "password", "sites", "totp", "users", "vendor", "vendors"}
+var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "error", "import", "login", "login_totp", "password", "sites", "tokens", "totp", "users", "vendor", "vendors"}
 
 // NewServer builds the server and parses every template.
 func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
@@ -111,6 +111,7 @@ func (s *Server) routes() {
 	s.registerImportRoutes()
 	s.registerUserRoutes()
 	s.registerVendorRoutes()
+	s.registerTokenRoutes()
 	s.handle("GET /login", s.handleLoginForm)
 	s.handle("POST /login", s.handleLogin)
 	s.handle("POST /logout", s.handleLogout)

@@ -876,3 +876,56 @@ func TestSessionFixation(t *testing.T) {
 		}
 	}
 }
+
+// Ensure administrators make an API token on the console (shown once),
+// it opens the API for its practice, and revoking it shuts it.
+func TestTokensPage(t *testing.T) {
+	ts, st, _ := setup(t)
+	alpha := tenantOf(t, st, "alpha-clinic")
+	hash, _ := auth.HashPassword(password)
+	if err := st.CreateUser(domain.WithTenant(vigiltest.Context(0), alpha), &domain.User{Email: "admin@alpha.example", Role: domain.RolePracticeAdmin, TenantID: alpha, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	admin := signedIn(t, ts.URL, "admin@alpha.example")
+	resp, err := admin.c.PostForm(ts.URL+"/tokens", url.Values{"csrf": {csrfOf(admin)}, "name": {"cmms-sync"}, "role": {"viewer"}, "days": {"30"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := html.Parse(resp.Body)
+	resp.Body.Close()
+	secret := find(doc, "code", "secret")
+	if resp.StatusCode != 200 || len(secret) != 1 || !strings.HasPrefix(text(secret[0]), "vgl_") {
+		t.Fatalf("create token: %d", resp.StatusCode)
+	}
+	call := func() int {
+		req, _ := http.NewRequest("GET", ts.URL+"/api/v1/devices", nil)
+		req.Header.Set("Authorization", "Bearer "+text(secret[0]))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := call(); got != 200 {
+		t.Fatalf("API with the new token: %d", got)
+	}
+	resp, err = admin.c.PostForm(ts.URL+"/tokens", url.Values{"csrf": {csrfOf(admin)}, "name": {"too-strong"}, "role": {"provider-admin"}})
+	if err == nil {
+		resp.Body.Close()
+	}
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a token stronger than its maker: %d", resp.StatusCode)
+	}
+	toks, _ := st.FindTokens(domain.WithTenant(vigiltest.Context(0), alpha))
+	if r := admin.post("/tokens/"+itoa(toks[0].ID)+"/revoke", url.Values{"csrf": {csrfOf(admin)}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", r.StatusCode)
+	}
+	if got := call(); got != http.StatusUnauthorized {
+		t.Fatalf("API with a revoked token: %d", got)
+	}
+	tech := signedIn(t, ts.URL, "tech@alpha-clinic.example")
+	if r, _ := tech.get("/tokens"); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("technician's tokens page: %d", r.StatusCode)
+	}
+}
