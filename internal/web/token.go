@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -24,12 +25,19 @@ type tokenView struct {
 	Now     time.Time
 }
 
-// tokenScope: administrators manage the API tokens of the practice in view.
-func (s *Server) tokenScope(r *http.Request) (*tokenView, page, error) {
+// tokenCtx scopes the request to the practice in view and checks the user
+// is an administrator, who alone manage API tokens.
+func (s *Server) tokenCtx(r *http.Request) (context.Context, page, error) {
 	ctx, p, err := s.tenantScope(r)
 	if err == nil && !p.Session.User.Role.Can(domain.PermManageUsers) {
 		err = domain.Errorf(domain.CodeForbidden, "only administrators manage API tokens")
 	}
+	return ctx, p, err
+}
+
+// tokenScope lists the tokens of the practice in view.
+func (s *Server) tokenScope(r *http.Request) (*tokenView, page, error) {
+	ctx, p, err := s.tokenCtx(r)
 	if err != nil {
 		return nil, p, err
 	}
@@ -51,10 +59,7 @@ func (s *Server) handleTokenIndex(w http.ResponseWriter, r *http.Request) {
 // handleTokenCreate makes a token for the practice in view; its value is
 // shown once and only its hash is kept.
 func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
-	ctx, p, err := s.tenantScope(r)
-	if err == nil && !p.Session.User.Role.Can(domain.PermManageUsers) {
-		err = domain.Errorf(domain.CodeForbidden, "only administrators manage API tokens")
-	}
+	ctx, p, err := s.tokenCtx(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -92,10 +97,7 @@ func (s *Server) handleTokenCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleTokenRevoke(w http.ResponseWriter, r *http.Request) {
-	ctx, p, err := s.tenantScope(r)
-	if err == nil && !p.Session.User.Role.Can(domain.PermManageUsers) {
-		err = domain.Errorf(domain.CodeForbidden, "only administrators manage API tokens")
-	}
+	ctx, p, err := s.tokenCtx(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
