@@ -77,10 +77,19 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("no one-time password printed: %s", out.String())
 	}
 
+	// Chromium's helper processes may still be writing its profile for a
+	// moment after it is stopped, so the profile is removed best-effort
+	// rather than with t.TempDir, whose cleanup fails the test on a
+	// non-empty directory.
+	profile, err := os.MkdirTemp("", "vigil-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(profile) })
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 900))
+		chromedp.UserDataDir(profile), chromedp.WindowSize(1366, 900))
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(actx)
