@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-med/vigil/internal/audit"
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/store/postgres"
 )
 
 func (a *app) auditCommand() *cobra.Command {
@@ -112,7 +113,7 @@ func (a *app) configCommand() *cobra.Command {
 			for _, l := range a.cfg.Redacted() {
 				fmt.Fprintln(a.out, l)
 			}
-			fmt.Fprintf(a.out, "# database in use: %s\n", redactURL(a.cfg.DatabaseURL()))
+			fmt.Fprintf(a.out, "# database in use: %s\n", postgres.Redact(a.cfg.DatabaseURL()))
 			return nil
 		},
 	})

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/store/postgres"
 )
 
 // Config is Vigil's configuration, loaded defaults < file < environment <
@@ -125,23 +126,11 @@ func (c *Config) Redacted() []string {
 	for _, ck := range configKeys {
 		v := *ck.field(c)
 		if ck.secret && strings.Contains(v, "@") {
-			v = redactURL(v)
+			v = postgres.Redact(v)
 		}
 		out = append(out, fmt.Sprintf("%s = %s", ck.key, v))
 	}
 	return out
-}
-
-func redactURL(u string) string {
-	at := strings.LastIndexByte(u, '@')
-	i := strings.Index(u, "://")
-	if at < 0 || i < 0 {
-		return u
-	}
-	if user, _, ok := strings.Cut(u[i+3:at], ":"); ok {
-		return u[:i+3] + user + ":***" + u[at:]
-	}
-	return u
 }
 
 func unwrapPathErr(err error) error {

@@ -203,7 +203,7 @@ func (a *app) loadConfig(cmd *cobra.Command, _ []string) error {
 // openStore opens the database named by url.
 func openStore(ctx context.Context, url string) (store.Store, error) {
 	switch {
-	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+	case postgres.IsURL(url):
 		return postgres.Open(ctx, url)
 	case strings.HasPrefix(url, "sqlite:"):
 		return sqlite.Open(ctx, strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "//"))

@@ -18,6 +18,7 @@ import (
 	"github.com/vigil-med/vigil/internal/demo"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store"
+	"github.com/vigil-med/vigil/internal/store/postgres"
 	"github.com/vigil-med/vigil/internal/web"
 )
 
@@ -142,7 +143,7 @@ hundred devices of real makes and models — then serve the console on it.`,
 			if path == "" {
 				path = filepath.Join(a.cfg.DataDir, "demo.db")
 			}
-			if isPostgres(path) {
+			if postgres.IsURL(path) {
 				return usagef("vigil demo uses its own SQLite file; give --db a file path or leave it out")
 			}
 			for _, suffix := range []string{"", "-wal", "-shm"} {
@@ -173,8 +174,4 @@ hundred devices of real makes and models — then serve the console on it.`,
 	cmd.Flags().StringVar(&a.adminEmail, "admin-email", "admin@localhost", "the demo administrator's sign-in address")
 	tlsFlags(cmd, a)
 	return cmd
-}
-
-func isPostgres(url string) bool {
-	return len(url) > 11 && (url[:11] == "postgres://" || (len(url) > 13 && url[:13] == "postgresql://"))
 }

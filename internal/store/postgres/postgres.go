@@ -47,7 +47,7 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 	defer cancel()
 	if err := db.PingContext(pctx); err != nil {
 		db.Close()
-		return nil, domain.Errorf(domain.CodeInvalid, "cannot connect to PostgreSQL at %s: %v", redact(url), err)
+		return nil, domain.Errorf(domain.CodeInvalid, "cannot connect to PostgreSQL at %s: %v", Redact(url), err)
 	}
 	if err := sqlstore.Migrate(ctx, db, goose.DialectPostgres, Migrations()); err != nil {
 		db.Close()
@@ -56,8 +56,13 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 	return sqlstore.New(db, db, dialect{}), nil
 }
 
-// redact hides a password in a connection URL.
-func redact(url string) string {
+// IsURL reports whether url names a PostgreSQL database.
+func IsURL(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// Redact hides a password in a connection URL, for messages and logs.
+func Redact(url string) string {
 	at := strings.LastIndexByte(url, '@')
 	scheme := strings.Index(url, "://")
 	if at < 0 || scheme < 0 {
