@@ -22,9 +22,9 @@ var ErrIncomparable = errors.New("cannot compare")
 type kind uint8
 
 const (
-	num   kind = iota // a run of digits
-	word              // a run of letters
-	wild              // "x" or "*" standing for any value
+	num  kind = iota // a run of digits
+	word             // a run of letters
+	wild             // "x" or "*" standing for any value
 )
 
 type token struct {
