@@ -219,4 +219,11 @@ type DeviceVulnerability struct {
 	DecidedBy     string     `json:"decided_by,omitempty"`    // who set mitigated / risk_accepted
 	Until         Date       `json:"until,omitzero"`          // risk accepted until
 	UpdatedAt     time.Time  `json:"updated_at"`
+	// Products are the advisory's product ids (or CPEs) the device matched.
+	Products []string `json:"products,omitempty"`
+	// Remediations are what the advisory says to do for those products.
+	Remediations []Remediation `json:"remediations,omitempty"`
+	// Matched is the status matching decided, kept when a user sets
+	// mitigated or risk_accepted so the original finding stays visible.
+	Matched VulnStatus `json:"matched,omitempty"`
 }
