@@ -44,6 +44,13 @@ type Product struct {
 	Models       []string `json:"models,omitempty"`
 	Serials      []string `json:"serials,omitempty"`
 	SKUs         []string `json:"skus,omitempty"`
+	// Relationship is set on a product a CSAF relationship builds
+	// (default_component_of, installed_on…): ComponentID names the part and
+	// PlatformID the product it belongs to or runs on. Vendor, Name,
+	// Version and VersionRange are then the component's.
+	Relationship string `json:"relationship,omitempty"`
+	ComponentID  string `json:"component_id,omitempty"`
+	PlatformID   string `json:"platform_id,omitempty"`
 }
 
 // Remediation is what a document says to do for some products.
@@ -62,6 +69,8 @@ type Score struct {
 	Base     float64 `json:"base"`
 	Severity string  `json:"severity,omitempty"`
 	Source   string  `json:"source,omitempty"` // who scored it
+	// ProductIDs are the CSAF products the score applies to (empty: all).
+	ProductIDs []string `json:"product_ids,omitempty"`
 }
 
 // Note is a titled text of an advisory (summary, details, legal…).
@@ -87,6 +96,7 @@ type AdvisoryVuln struct {
 	Status       map[ProductStatus][]string `json:"product_status,omitempty"` // product ids by status
 	Remediations []Remediation              `json:"remediations,omitempty"`
 	Flags        []Flag                     `json:"flags,omitempty"`
+	Threats      []Threat                   `json:"threats,omitempty"` // CSAF threats (impact, exploit_status, target_set)
 }
 
 // Advisory is one security advisory (CSAF document, or a vendor bulletin).
