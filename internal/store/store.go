@@ -22,6 +22,7 @@ type Store interface {
 	SessionStore
 	PendingImportStore
 	TokenStore
+	IntelStore
 
 	// Engine names the database engine ("sqlite", "postgres").
 	Engine() string
@@ -219,4 +220,63 @@ type AuditStore interface {
 	FindAuditEvents(ctx context.Context, f domain.AuditFilter) ([]*domain.AuditEvent, error)
 	// EachAuditEvent streams every event in chain order, for verification.
 	EachAuditEvent(ctx context.Context, fn func(*domain.AuditEvent) error) error
+}
+
+// IntelStore holds vulnerability intelligence. Advisories, CVEs, KEV, EPSS,
+// VEX statements, model SBOMs and rubric answers are shared reference data
+// (changes are audited with tenant 0); device SBOMs and device
+// vulnerabilities belong to the practice on the context.
+type IntelStore interface {
+	// SaveAdvisory stores an advisory by tracking id: a newer revision
+	// replaces the one held and is recorded among its revisions; the same
+	// revision again changes nothing; an older one is ignored.
+	SaveAdvisory(ctx context.Context, a *domain.Advisory) (domain.AdvisoryChange, error)
+	// FindAdvisory returns an advisory and its revisions. CodeNotFound.
+	FindAdvisory(ctx context.Context, id string) (*domain.Advisory, []domain.AdvisoryRevision, error)
+	// FindAdvisories lists advisories, newest first, with the practice's
+	// affected device counts when a tenant is on the context.
+	FindAdvisories(ctx context.Context) ([]*domain.AdvisorySummary, error)
+	// EachAdvisory streams every advisory.
+	EachAdvisory(ctx context.Context, fn func(*domain.Advisory) error) error
+	// SaveCVEs stores CVE records in one transaction, replacing those with
+	// the same id, through the engine's bulk path. Returns how many.
+	SaveCVEs(ctx context.Context, cves []*domain.CVE) (int, error)
+	// FindCVE returns one CVE record. CodeNotFound.
+	FindCVE(ctx context.Context, id string) (*domain.CVE, error)
+	// EachCVEWithMatches streams the CVEs that have CPE configurations
+	// (what matching needs), with only their id and matches filled in.
+	EachCVEWithMatches(ctx context.Context, fn func(*domain.CVE) error) error
+	// SaveKEV stores KEV entries, replacing those with the same CVE.
+	SaveKEV(ctx context.Context, entries []domain.KEVEntry) (int, error)
+	// SaveEPSS stores EPSS scores, replacing those with the same CVE.
+	SaveEPSS(ctx context.Context, scores []domain.EPSSScore) (int, error)
+	// FindKEV returns the KEV entries of the given CVEs, by CVE.
+	FindKEV(ctx context.Context, cves []string) (map[string]*domain.KEVEntry, error)
+	// FindEPSS returns the EPSS scores of the given CVEs, by CVE.
+	FindEPSS(ctx context.Context, cves []string) (map[string]*domain.EPSSScore, error)
+	// SaveVEX stores VEX statements; one already held is not repeated.
+	// Returns how many were new.
+	SaveVEX(ctx context.Context, stmts []domain.VEXStatement) (int, error)
+	// EachVEX streams every VEX statement.
+	EachVEX(ctx context.Context, fn func(*domain.VEXStatement) error) error
+	// AttachSBOM stores an SBOM for a model (shared) or, with deviceID, for
+	// one of the practice's devices. CodeInvalid, CodeNotFound.
+	AttachSBOM(ctx context.Context, modelID, deviceID int64, sbom *domain.SBOM) (int64, error)
+	// FindSBOMs returns the SBOMs of a model and, when deviceID is set, of
+	// that device of the practice.
+	FindSBOMs(ctx context.Context, modelID, deviceID int64) ([]*domain.SBOMRecord, error)
+	// ReplaceVulnerabilities replaces the matches of the given devices of
+	// the practice (all its devices when deviceIDs is nil) with rows. A
+	// person's decision (mitigated, risk_accepted) on a row that is still
+	// matched is kept. Audited as one event.
+	ReplaceVulnerabilities(ctx context.Context, deviceIDs []int64, rows []domain.DeviceVulnerability) (*domain.MatchResult, error)
+	// FindVulnerabilities lists the practice's device vulnerabilities.
+	FindVulnerabilities(ctx context.Context, f domain.VulnFilter) ([]*domain.VulnView, error)
+	// DecideVulnerability records a person's decision on one row, audited.
+	// CodeInvalid, CodeNotFound.
+	DecideVulnerability(ctx context.Context, d domain.VulnDecision) (*domain.DeviceVulnerability, error)
+	// SaveRubric stores a model's rubric answers and reasoning, audited.
+	SaveRubric(ctx context.Context, r *domain.RubricRecord) error
+	// FindRubric returns a model's rubric answers. CodeNotFound.
+	FindRubric(ctx context.Context, modelID int64) (*domain.RubricRecord, error)
 }

@@ -60,11 +60,7 @@ func (r Rubric) Validate() error {
 }
 
 // Reason is why one environmental metric has its value.
-type Reason struct {
-	Metric string `json:"metric"`
-	Value  string `json:"value"`
-	Why    string `json:"why"`
-}
+type Reason = domain.RubricReason
 
 // Metrics turns the answers into CVSS v3 environmental metrics, with the
 // reasoning for each. Unanswered questions leave their metrics undefined
@@ -78,7 +74,7 @@ func (r Rubric) Metrics() (map[string]string, []Reason) {
 		}
 		m[metric] = value
 		why = slices.DeleteFunc(why, func(x Reason) bool { return x.Metric == metric })
-		why = append(why, Reason{metric, value, reason})
+		why = append(why, Reason{Metric: metric, Value: value, Why: reason})
 	}
 	switch r["reach"] {
 	case "segment":
