@@ -123,6 +123,10 @@ type CPEMatch struct {
 	VersionStartExcluding string `json:"version_start_excluding,omitempty"`
 	VersionEndIncluding   string `json:"version_end_including,omitempty"`
 	VersionEndExcluding   string `json:"version_end_excluding,omitempty"`
+	// Platforms is set when the match comes from an AND configuration:
+	// the vulnerable CPE is affected only together with one of these
+	// (non-vulnerable) CPEs, typically firmware running on some hardware.
+	Platforms []string `json:"platforms,omitempty"`
 }
 
 // CVE is one vulnerability record (NVD JSON 1.1 / API 2.0, CVE JSON 5).
@@ -136,6 +140,10 @@ type CVE struct {
 	Matches     []CPEMatch `json:"matches,omitempty"` // vulnerable configurations, flattened
 	References  []string   `json:"references,omitempty"`
 	Source      string     `json:"source,omitempty"`
+	// Affected lists the vendor/product/version statements of a CVE JSON 5
+	// record (CNA and ADP containers, status affected), for records whose
+	// products have no CPE; VersionRange is a vers:generic range.
+	Affected []Product `json:"affected,omitempty"`
 }
 
 // KEVEntry is one CISA Known Exploited Vulnerabilities catalogue entry.

@@ -96,14 +96,15 @@ func JSONError(file string, data []byte, err error) error {
 		if te.Field != "" {
 			path += "." + te.Field
 		}
-		return Errorf(file, path, "expected %s, found a JSON %s (%s)", describeType(te.Type.String()), te.Value, Position(data, te.Offset))
+		return Errorf(file, path, "expected %s, found a JSON %s (%s)", DescribeType(te.Type.String()), te.Value, Position(data, te.Offset))
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return Errorf(file, Position(data, int64(len(data))), "the file ends before the JSON does (is it cut short?)")
 	}
 	return err
 }
 
-func describeType(t string) string {
+// DescribeType names a Go type of a wire struct in JSON words ("a string").
+func DescribeType(t string) string {
 	switch {
 	case strings.HasPrefix(t, "[]"):
 		return "an array"
