@@ -263,7 +263,8 @@ type IntelStore interface {
 	// one of the practice's devices. CodeInvalid, CodeNotFound.
 	AttachSBOM(ctx context.Context, modelID, deviceID int64, sbom *domain.SBOM) (int64, error)
 	// FindSBOMs returns the SBOMs of a model and, when deviceID is set, of
-	// that device of the practice.
+	// that device of the practice; with both zero, every model SBOM and
+	// every device SBOM of the practice.
 	FindSBOMs(ctx context.Context, modelID, deviceID int64) ([]*domain.SBOMRecord, error)
 	// ReplaceVulnerabilities replaces the matches of the given devices of
 	// the practice (all its devices when deviceIDs is nil) with rows. A

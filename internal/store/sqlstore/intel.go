@@ -516,7 +516,11 @@ func (s *Store) AttachSBOM(ctx context.Context, modelID, deviceID int64, sbom *d
 // FindSBOMs returns a model's SBOMs and, with deviceID, the device's.
 func (s *Store) FindSBOMs(ctx context.Context, modelID, deviceID int64) ([]*domain.SBOMRecord, error) {
 	tid, _ := domain.TenantFrom(ctx)
-	rows, err := s.query(ctx, "SELECT id, model_id, device_id, doc_json, created_at FROM sboms WHERE (device_id = 0 AND model_id = ? AND model_id <> 0) OR (device_id <> 0 AND device_id = ? AND tenant_id = ?) ORDER BY id", modelID, deviceID, tid)
+	q, args := "SELECT id, model_id, device_id, doc_json, created_at FROM sboms WHERE (device_id = 0 AND model_id = ? AND model_id <> 0) OR (device_id <> 0 AND device_id = ? AND tenant_id = ?) ORDER BY id", []any{modelID, deviceID, tid}
+	if modelID == 0 && deviceID == 0 {
+		q, args = "SELECT id, model_id, device_id, doc_json, created_at FROM sboms WHERE device_id = 0 OR tenant_id = ? ORDER BY id", []any{tid}
+	}
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, domain.Internal(err, "cannot read SBOMs")
 	}
