@@ -161,6 +161,9 @@ hundred devices of real makes and models — then serve the console on it.`,
 			if err != nil {
 				return err
 			}
+			if _, err := demo.SeedAdvisories(ctx, st, t); err != nil {
+				return err
+			}
 			n, _ := st.CountDevices(domain.WithTenant(ctx, t.ID))
 			fmt.Fprintf(a.out, "Created the demo practice %q with %d devices in %s.\n", t.Name, n, path)
 			if noServe {

@@ -37,6 +37,10 @@ func newCheck(exact, rng string) versionCheck {
 			return versionCheck{kind: checkAll, text: rng}
 		}
 		return versionCheck{kind: checkRange, text: rng, rng: r, err: err}
+	case strings.Contains(exact, "|"):
+		// "3002 S3 | 3005 S3": alternatives, read as a list of versions.
+		r, err := version.ParseRange(exact)
+		return versionCheck{kind: checkRange, text: exact, rng: r, err: err}
 	case exact != "":
 		v, err := version.Parse(exact)
 		return versionCheck{kind: checkExact, text: exact, exact: v, err: err}
@@ -73,7 +77,7 @@ func (c versionCheck) contains(dv deviceVersion) (in bool, why string) {
 	if dv.raw == "" {
 		return false, fmt.Sprintf("no version is recorded for the device, and the advisory names versions %s", c.text)
 	}
-	if c.kind == checkExact && sameText(dv.raw, c.text) {
+	if sameText(dv.raw, c.text) {
 		return true, ""
 	}
 	if c.err != nil {

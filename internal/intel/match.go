@@ -25,6 +25,7 @@ type Matcher struct {
 	mu         sync.RWMutex
 	advisories map[string]*domain.Advisory // by tracking id; the newest revision
 	byProduct  map[string][]*entry         // productKey(vendor, name) → products
+	byWord     map[string][]*entry         // vendor key + one name word → products
 	byPURL     map[string][]*entry         // purl without version → products
 	byCPE      map[string][]*cpeEntry      // cpe vendor:product key → matches
 	vex        map[string][]*vexEntry      // CVE → statements
@@ -34,6 +35,7 @@ type Matcher struct {
 type entry struct {
 	adv    *domain.Advisory
 	prod   *domain.Product
+	words  []string // nameWords of the product
 	check  versionCheck
 	status map[string]map[string]domain.ProductStatus // cve/title → product id → status (shared per advisory)
 }
@@ -58,6 +60,7 @@ func NewMatcher() *Matcher {
 	return &Matcher{
 		advisories: map[string]*domain.Advisory{},
 		byProduct:  map[string][]*entry{},
+		byWord:     map[string][]*entry{},
 		byPURL:     map[string][]*entry{},
 		byCPE:      map[string][]*cpeEntry{},
 		vex:        map[string][]*vexEntry{},
@@ -86,6 +89,13 @@ func (m *Matcher) AddAdvisory(a *domain.Advisory) {
 		e := &entry{adv: a, prod: p, check: newCheck(p.Version, p.VersionRange), status: status}
 		for _, k := range productKeys(p.Vendor, p.Name, p.Models) {
 			m.byProduct[k] = append(m.byProduct[k], e)
+		}
+		e.words = nameWords(p.Vendor, p.Name)
+		vk := vendorKey(p.Vendor)
+		for _, w := range e.words {
+			if significant(w) {
+				m.byWord[vk+"\x00"+w] = append(m.byWord[vk+"\x00"+w], e)
+			}
 		}
 		if p.PURL != "" {
 			m.byPURL[purlBase(p.PURL)] = append(m.byPURL[purlBase(p.PURL)], e)
@@ -177,6 +187,7 @@ func (m *Matcher) Match(s Subject) []domain.DeviceVulnerability {
 		}
 	}
 	out = append(out, m.judgeAdvisories(d, hits, dv, "")...)
+	out = append(out, m.judgeAdvisories(d, m.wordHits(d, hits), dv, fmt.Sprintf("model %q matches by name: ", d.Model))...)
 	for _, c := range s.Components {
 		if c.PURL == "" {
 			continue
@@ -211,6 +222,34 @@ func (m *Matcher) Match(s Subject) []domain.DeviceVulnerability {
 	return slices.CompactFunc(out, func(a, b domain.DeviceVulnerability) bool {
 		return a.AdvisoryID == b.AdvisoryID && a.CVE == b.CVE
 	})
+}
+
+// wordHits returns the products of advisories without an exact-name hit
+// whose names match the device model by words (see wordsMatch).
+func (m *Matcher) wordHits(d *domain.Device, exact []*entry) []*entry {
+	vk := vendorKey(d.Manufacturer)
+	words := nameWords(d.Manufacturer, d.Model)
+	skip := map[*domain.Advisory]bool{}
+	for _, e := range exact {
+		skip[e.adv] = true
+	}
+	seen := map[*entry]bool{}
+	var out []*entry
+	for _, w := range words {
+		if !significant(w) {
+			continue
+		}
+		for _, e := range m.byWord[vk+"\x00"+w] {
+			if seen[e] || skip[e.adv] || m.advisories[e.adv.ID] != e.adv {
+				continue
+			}
+			seen[e] = true
+			if wordsMatch(words, e.words) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
 }
 
 func componentName(c domain.Component) string {

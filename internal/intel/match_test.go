@@ -176,3 +176,30 @@ func TestMatchPURL(t *testing.T) {
 		t.Errorf("2.17.0 matched: %+v", r)
 	}
 }
+
+func TestWordsMatch(t *testing.T) {
+	for _, tc := range []struct {
+		vendor, model, product string
+		want                   bool
+	}{
+		{"GE HealthCare", "CARESCAPE B650", "B650", true},
+		{"Philips", "IntelliVue MX40", "IntelliVue MX40 Patient Worn Monitor (WLAN only)", true},
+		{"Philips", "IntelliVue MX450", "IntelliVue patient monitor MX400-MX850", true},
+		{"Philips", "IntelliVue MX900", "IntelliVue patient monitor MX400-MX850", false},
+		{"Philips", "Efficia CM12", "Efficia CM Series", true},
+		{"Philips", "IntelliBridge EC40", "IntelliBridge EC 40 Hub", true},
+		{"GE HealthCare", "LOGIQ E10", "LOGIQ, not including LOGIQ 100 Pro", true},
+		{"GE HealthCare", "Vivid E95", "Vivid products, not including EchoPAC", true},
+		{"Philips", "EPIQ 7", "Ultrasound EPIQ/Affiniti", true},
+		{"Hamilton Medical", "HAMILTON-T1", "T1 Ventilator", true},
+		{"Philips", "IntelliVue MX40", "IntelliSpace Cardiovascular", false},
+		{"Philips", "Vue PACS", "Vue Speech", false},
+		{"B. Braun", "Infusomat Space", "Battery pack SP with WiFi", false},
+		{"Acme", "Monitor 2", "Monitor 3", false},
+	} {
+		got := wordsMatch(nameWords(tc.vendor, tc.model), nameWords(tc.vendor, tc.product))
+		if got != tc.want {
+			t.Errorf("%q vs %q = %v, want %v (words %v / %v)", tc.model, tc.product, got, tc.want, nameWords(tc.vendor, tc.model), nameWords(tc.vendor, tc.product))
+		}
+	}
+}

@@ -47,6 +47,17 @@ type ImportSummary struct {
 	OnKEV         int      `json:"new_advisory_cves_on_kev"`
 	Skipped       []Skip   `json:"skipped,omitempty"`
 	Changed       []string `json:"changed_advisories,omitempty"` // new or revised
+	Reference     bool     `json:"-"`                            // CVEs, KEV, EPSS or VEX changed: re-match everything
+
+	changedCVEs []string
+}
+
+// Finish counts the changed advisories' CVEs on the KEV catalogue, once
+// every file (the catalogue among them) is stored.
+func Finish(ctx context.Context, st store.IntelStore, sum *ImportSummary) error {
+	kev, err := st.FindKEV(ctx, sum.changedCVEs)
+	sum.OnKEV = len(kev)
+	return err
 }
 
 // String is the one-paragraph summary shown after an import.
@@ -107,19 +118,14 @@ func Apply(ctx context.Context, st store.IntelStore, doc *Document, sum *ImportS
 		}
 		if ch == domain.AdvisoryNew || ch == domain.AdvisoryRevised {
 			sum.Changed = append(sum.Changed, doc.Advisory.ID)
-			var cves []string
 			for _, v := range doc.Advisory.Vulns {
-				if v.CVE != "" {
-					cves = append(cves, v.CVE)
+				if v.CVE != "" && !slices.Contains(sum.changedCVEs, v.CVE) {
+					sum.changedCVEs = append(sum.changedCVEs, v.CVE)
 				}
 			}
-			kev, err := st.FindKEV(ctx, cves)
-			if err != nil {
-				return err
-			}
-			sum.OnKEV += len(kev)
 		}
 	case doc.CVEs != nil:
+		sum.Reference = true
 		n, err := st.SaveCVEs(ctx, doc.CVEs)
 		sum.CVEs += n
 		return err
@@ -132,6 +138,7 @@ func Apply(ctx context.Context, st store.IntelStore, doc *Document, sum *ImportS
 		sum.EPSS += n
 		return err
 	case doc.VEX != nil:
+		sum.Reference = true
 		n, err := st.SaveVEX(ctx, doc.VEX)
 		sum.VEX += n
 		return err
