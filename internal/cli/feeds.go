@@ -29,7 +29,9 @@ func (a *app) feedsCommand() *cobra.Command {
 			"(file and JSON path) and skipped whole; the others are imported. Every practice's devices are then re-matched\n" +
 			"and a summary says what changed.",
 		Example: "  vigil feeds import ~/advisories/icsma-23-103-01.json\n  vigil feeds import ./csaf ./nvdcve-1.1-2024.json.gz known_exploited_vulnerabilities.json",
-		Args:    func(cmd *cobra.Command, args []string) error { return minArgs(cmd, args, 1, "at least one file or directory") },
+		Args: func(cmd *cobra.Command, args []string) error {
+			return minArgs(cmd, args, 1, "at least one file or directory")
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			files, err := feedFiles(args)
 			if err != nil {
