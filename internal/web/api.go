@@ -73,6 +73,11 @@ func apiRoutes() []apiRoute {
 		{"GET", "/tokens", users, scopeAny, nil, (*Server).handleAPITokenIndex},
 		{"POST", "/tokens", users, scopeAny, nil, (*Server).handleAPITokenCreate},
 		{"DELETE", "/tokens/{id}", users, scopeAny, nil, (*Server).handleAPITokenDelete},
+		{"GET", "/advisories", read, scopeAny, nil, (*Server).handleAPIAdvisoryIndex},
+		{"GET", "/advisories/{id}", read, scopeAny, nil, (*Server).handleAPIAdvisoryView},
+		{"GET", "/vulnerabilities", read, scopePractice, []string{"device", "advisory", "cve", "status", "kev"}, (*Server).handleAPIVulnIndex},
+		{"GET", "/devices/{id}/vulnerabilities", read, scopePractice, nil, (*Server).handleAPIDeviceVulnIndex},
+		{"PATCH", "/devices/{id}/vulnerabilities", edit, scopePractice, nil, (*Server).handleAPIDeviceVulnDecide},
 	}
 }
 

@@ -85,6 +85,21 @@ var matrixProbes = map[string]probe{
 		e.seq++
 		return "/tokens", map[string]any{"name": fmt.Sprintf("probe-%d", e.seq), "role": "viewer"}
 	}},
+	"GET /advisories": {perm: domain.PermReadInventory, build: fixed("/advisories")},
+	"GET /advisories/{id}": {perm: domain.PermReadInventory, build: func(e *apiEnv, _ matrixTarget, _ bool) (string, any) {
+		e.mustAdvisory()
+		return "/advisories/" + matrixAdvisory, nil
+	}},
+	"GET /vulnerabilities": {perm: domain.PermReadInventory, build: fixed("/vulnerabilities")},
+	"GET /devices/{id}/vulnerabilities": {perm: domain.PermReadInventory, ids: true, build: func(_ *apiEnv, tg matrixTarget, _ bool) (string, any) {
+		return "/devices/" + itoa64(tg.deviceID) + "/vulnerabilities", nil
+	}},
+	"PATCH /devices/{id}/vulnerabilities": {perm: domain.PermEditInventory, ids: true, build: func(e *apiEnv, tg matrixTarget, _ bool) (string, any) {
+		e.mustVuln(tg)
+		e.seq++
+		return "/devices/" + itoa64(tg.deviceID) + "/vulnerabilities", map[string]any{"advisory_id": matrixAdvisory, "cve": "CVE-2099-0001",
+			"status": "mitigated", "reason": fmt.Sprintf("probe %d", e.seq)}
+	}},
 	"DELETE /tokens/{id}": {perm: domain.PermManageUsers, ids: true, build: func(e *apiEnv, tg matrixTarget, fresh bool) (string, any) {
 		if !fresh {
 			return "/tokens/" + itoa64(tg.tokenID), nil
@@ -92,6 +107,36 @@ var matrixProbes = map[string]probe{
 		e.seq++
 		return "/tokens/" + itoa64(e.newToken(tg.slug, domain.RoleViewer, fmt.Sprintf("doomed-%d", e.seq)).token.ID), nil
 	}},
+}
+
+// matrixAdvisory is the advisory the intelligence probes read and decide on.
+const matrixAdvisory = "ICSMA-99-000-01"
+
+// mustAdvisory stores the probes' advisory once.
+func (e *apiEnv) mustAdvisory() {
+	a := &domain.Advisory{ID: matrixAdvisory, Title: "Probe advisory", Revision: "1",
+		Vulns: []domain.AdvisoryVuln{{CVE: "CVE-2099-0001"}}}
+	if _, err := e.st.SaveAdvisory(vigiltest.Context(0), a); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// mustVuln gives the target's device a vulnerability row to decide on,
+// unless it has one.
+func (e *apiEnv) mustVuln(tg matrixTarget) {
+	e.mustAdvisory()
+	ctx := vigiltest.Context(e.tenants[tg.slug].ID)
+	rows, err := e.st.FindVulnerabilities(ctx, domain.VulnFilter{DeviceID: tg.deviceID})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if len(rows) > 0 {
+		return
+	}
+	v := domain.DeviceVulnerability{DeviceID: tg.deviceID, AdvisoryID: matrixAdvisory, CVE: "CVE-2099-0001", Status: domain.VulnAffected, Reason: "SECRET-" + tg.slug + " probe"}
+	if _, err := e.st.ReplaceVulnerabilities(ctx, []int64{tg.deviceID}, []domain.DeviceVulnerability{v}); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // withTenant adds ?tenant=ref to a path.
