@@ -108,6 +108,7 @@ type deviceView struct {
 	Attrs   []attrRow
 	History []historyEntry
 	CanEdit bool
+	Vulns   vulnTable
 }
 
 // scopedDevice scopes the request and loads the device named in the path.
@@ -139,6 +140,12 @@ func (s *Server) handleDeviceView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := deviceView{Device: d, CanEdit: cp.page.Session.User.Role.Can(domain.PermEditInventory)}
+	vulns, err := s.st.FindVulnerabilities(cp.ctx, domain.VulnFilter{DeviceID: d.ID})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Vulns = s.vulnTable(cp.page, vulns, false, "/devices/"+strconv.FormatInt(d.ID, 10))
 	for _, fi := range domain.DeviceFields() {
 		if fi.Field == domain.FieldID {
 			continue

@@ -53,7 +53,7 @@ type Server struct {
 
 // pages are the views; each is rendered inside layout.html. Startup fails
 // if one is missing.
-var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "error", "import", "login", "login_totp", "password", "sites", "tokens", "totp", "users", "vendor", "vendors"}
+var pages = []string{"audit", "dashboard", "devices", "device", "device_edit", "error", "import", "login", "login_totp", "password", "sites", "tokens", "totp", "users", "vendor", "vendors", "advisories", "advisory", "vulns"}
 
 // NewServer builds the server and parses every template.
 func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
@@ -65,13 +65,14 @@ func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
 	funcs := template.FuncMap{
 		"asset": func(name string) string { return s.static[name] },
 		"add":   func(a, b int) int { return a + b },
+		"pct":   func(f float64) float64 { return f * 100 },
 		"label": func(f domain.Field) string { fi, _ := domain.LookupField(string(f)); return fi.Label },
 		"rows": func(users []*domain.User, me int64, tenant, csrf string) map[string]any {
 			return map[string]any{"Users": users, "Me": me, "Tenant": tenant, "CSRF": csrf}
 		},
 	}
 	for _, p := range pages {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+p+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, err
 		}
@@ -112,6 +113,7 @@ func (s *Server) routes() {
 	s.registerUserRoutes()
 	s.registerVendorRoutes()
 	s.registerTokenRoutes()
+	s.registerIntelRoutes()
 	s.handle("GET /login", s.handleLoginForm)
 	s.handle("POST /login", s.handleLogin)
 	s.handle("POST /logout", s.handleLogout)
