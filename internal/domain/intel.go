@@ -148,15 +148,17 @@ type CVE struct {
 
 // KEVEntry is one CISA Known Exploited Vulnerabilities catalogue entry.
 type KEVEntry struct {
-	CVE            string `json:"cve"`
-	Vendor         string `json:"vendor"`
-	Product        string `json:"product"`
-	Name           string `json:"name,omitempty"`
-	DateAdded      Date   `json:"date_added"`
-	DueDate        Date   `json:"due_date"`
-	RequiredAction string `json:"required_action,omitempty"`
-	Ransomware     string `json:"ransomware,omitempty"` // "Known", "Unknown"
-	Notes          string `json:"notes,omitempty"`
+	CVE            string   `json:"cve"`
+	Vendor         string   `json:"vendor"`
+	Product        string   `json:"product"`
+	Name           string   `json:"name,omitempty"`
+	DateAdded      Date     `json:"date_added"`
+	DueDate        Date     `json:"due_date"`
+	RequiredAction string   `json:"required_action,omitempty"`
+	Ransomware     string   `json:"ransomware,omitempty"` // "Known", "Unknown"
+	Notes          string   `json:"notes,omitempty"`
+	Description    string   `json:"description,omitempty"` // the catalogue's short description
+	CWEs           []string `json:"cwes,omitempty"`
 }
 
 // EPSSScore is FIRST's exploit prediction for one CVE.

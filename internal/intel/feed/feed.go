@@ -92,8 +92,12 @@ func JSONError(file string, data []byte, err error) error {
 		e.Err = err
 		return e
 	case errors.As(err, &te):
-		path := "$"
-		if te.Field != "" {
+		at := te.Offset
+		if te.Value == "array" || te.Value == "object" {
+			at-- // the offset is just past the opening bracket
+		}
+		path := PathAt(data, at)
+		if path == "$" && te.Field != "" {
 			path += "." + te.Field
 		}
 		return Errorf(file, path, "expected %s, found a JSON %s (%s)", DescribeType(te.Type.String()), te.Value, Position(data, te.Offset))
@@ -171,4 +175,104 @@ func ReadAll(file string, r io.Reader, limit int64) ([]byte, error) {
 		copy(data, "   ") // JSON white space in place of a byte order mark keeps offsets
 	}
 	return data, nil
+}
+
+// PathAt returns the JSON path of the innermost value of data that
+// contains byte offset off ("$.product_tree.branches[0].product"), by
+// walking data's tokens. It serves errors that know an offset but not the
+// array indices on the way (encoding/json's type errors). It returns "$"
+// when data does not parse as far as off.
+func PathAt(data []byte, off int64) string {
+	type frame struct {
+		array bool
+		index int
+		key   string
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var stack []frame
+	render := func() string {
+		var b strings.Builder
+		b.WriteString("$")
+		for _, f := range stack {
+			if !f.array && f.key == "" {
+				break // inside an object, before its first member
+			}
+			if f.array {
+				b.WriteString("[" + strconv.Itoa(f.index) + "]")
+			} else {
+				b.WriteString(memberPath(f.key))
+			}
+		}
+		return b.String()
+	}
+	expectKey := false
+	for {
+		if expectKey && len(stack) > 0 {
+			stack[len(stack)-1].key = "" // between members
+		}
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return render()
+		}
+		if len(stack) > 0 && !stack[len(stack)-1].array && expectKey {
+			if _, isDelim := tok.(json.Delim); !isDelim {
+				if dec.InputOffset() > off { // off is before this member
+					return render()
+				}
+				stack[len(stack)-1].key = tok.(string)
+				expectKey = false
+				continue
+			}
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+			if dec.InputOffset() > off {
+				return render()
+			}
+			if len(stack) > 0 {
+				advance(&stack[len(stack)-1].index, &expectKey, stack[len(stack)-1].array)
+			}
+			continue
+		}
+		if d, ok := tok.(json.Delim); ok {
+			if dec.InputOffset()-1 >= off { // off is at or before this bracket
+				return render()
+			}
+			if start > off {
+				return render()
+			}
+			stack = append(stack, frame{array: d == '['})
+			expectKey = d == '{'
+			continue
+		}
+		if dec.InputOffset() >= off {
+			return render()
+		}
+		if len(stack) > 0 {
+			advance(&stack[len(stack)-1].index, &expectKey, stack[len(stack)-1].array)
+		}
+	}
+}
+
+// advance moves a container past one member: the next array index, or
+// the next object key.
+func advance(index *int, expectKey *bool, array bool) {
+	if array {
+		*index++
+	} else {
+		*expectKey = true
+	}
+}
+
+// memberPath renders an object member step: ".name", or `["odd key"]`.
+func memberPath(key string) string {
+	for _, r := range key {
+		if !(r == '_' || r == '-' || r == '@' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return "[" + strconv.Quote(key) + "]"
+		}
+	}
+	return "." + key
 }

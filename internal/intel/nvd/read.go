@@ -70,10 +70,10 @@ func Sniff(head []byte) Format {
 	return ""
 }
 
-// Detect reports whether head, the first bytes of a file, is a gzip
-// stream (NVD feeds are published gzipped) or one of the formats of
-// Sniff. A gzip stream is confirmed only when Read opens it.
-func Detect(head []byte) bool { return feed.IsGzip(head) || Sniff(head) != "" }
+// Detect reports whether head, the first bytes of an uncompressed file,
+// is one of the formats of Sniff. NVD feeds are published gzipped: pass
+// the head of feed.Decompress's output.
+func Detect(head []byte) bool { return Sniff(head) != "" }
 
 // Read reads the CVE records of one input named name (gzipped or not),
 // calling fn for each in file order, and returns how many it passed. It

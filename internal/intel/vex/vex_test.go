@@ -1,0 +1,117 @@
+package vex_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/importer/importertest"
+	"github.com/vigil-med/vigil/internal/intel/vex"
+	"github.com/vigil-med/vigil/internal/vigiltest"
+)
+
+// The shared data holds no VEX document: the fixtures in testdata/ are
+// written by hand after the OpenVEX and CycloneDX specifications.
+
+func fixtures(tb testing.TB) []string {
+	tb.Helper()
+	files, _ := filepath.Glob("testdata/*.json")
+	var out []string
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".golden.json") {
+			out = append(out, f)
+		}
+	}
+	if len(out) < 6 {
+		tb.Fatalf("only %d fixtures", len(out))
+	}
+	return out
+}
+
+// Ensure each fixture reads to exactly its golden statements or located
+// error.
+func TestRead_Golden(t *testing.T) {
+	for _, path := range fixtures(t) {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			st, err := vex.Read(name, f)
+			var got any = st
+			if err != nil {
+				if domain.ErrorCode(err) != domain.CodeInvalid || !strings.HasPrefix(err.Error(), name+": ") {
+					t.Fatalf("unlocated error %v", err)
+				}
+				got = map[string]any{"error": err.Error(), "problems": domain.ErrorProblems(err)}
+			} else {
+				if strings.HasPrefix(name, "bad-") {
+					t.Fatal("a bad fixture read without error")
+				}
+				for _, s := range st {
+					if s.Vuln == "" || s.Status == "" || len(s.Products) == 0 || s.Source != name {
+						t.Errorf("incomplete statement %+v", s)
+					}
+				}
+			}
+			out, err := json.MarshalIndent(got, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			importertest.Golden(t, strings.TrimSuffix(path, ".json")+".golden.json", append(out, '\n'))
+		})
+	}
+}
+
+// Ensure Detect tells VEX from a plain SBOM: the shared CycloneDX SBOM
+// (no vulnerabilities) is not VEX.
+func TestDetect(t *testing.T) {
+	data, err := os.ReadFile(vigiltest.SharedData(t, "sbom/medical-device-case-study/narrow.sbom.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vex.Detect(data) {
+		t.Error("a plain SBOM is detected as VEX")
+	}
+	for _, p := range []string{"testdata/openvex-0.2.0.json", "testdata/cdx-vex.json"} {
+		d, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !vex.Detect(d) {
+			t.Errorf("%s not detected", p)
+		}
+	}
+}
+
+// FuzzReadVEX feeds arbitrary bytes through Read: nothing may panic; an
+// error is CodeInvalid and names the file; statements are complete.
+func FuzzReadVEX(f *testing.F) {
+	for _, p := range fixtures(f) { // both OpenVEX versions, CycloneDX VEX, each kind of bad input
+		d, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(d)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st, err := vex.Read("f", bytes.NewReader(data))
+		if err != nil {
+			if domain.ErrorCode(err) != domain.CodeInvalid || !strings.HasPrefix(err.Error(), "f: ") {
+				t.Fatalf("unlocated error %q", err)
+			}
+			return
+		}
+		for _, s := range st {
+			if s.Status == "" || len(s.Products) == 0 {
+				t.Fatalf("incomplete statement %+v", s)
+			}
+		}
+	})
+}
