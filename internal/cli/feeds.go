@@ -165,9 +165,9 @@ func (a *app) importFeeds(ctx context.Context, inputs []feedInput) error {
 	if a.json {
 		return a.printJSON(sum)
 	}
-	fmt.Fprintf(a.out, "Imported %d %s: %s.\n", sum.Files, plural(sum.Files, "file", "files"), sum)
+	fmt.Fprintf(a.out, "Read %d %s: %s.\n", sum.Files, plural(sum.Files, "file", "files"), sum)
 	for _, s := range sum.Skipped {
-		fmt.Fprintf(a.out, "  skipped %s\n", s.Err)
+		fmt.Fprintf(a.out, "  skipped (nothing from it stored): %s\n", s.Err)
 	}
 	if len(sum.Skipped) > 0 && len(sum.Skipped) == sum.Files {
 		return domain.Errorf(domain.CodeInvalid, "no file could be imported")

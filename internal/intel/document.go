@@ -7,8 +7,12 @@ import (
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/intel/csaf"
+	"github.com/vigil-med/vigil/internal/intel/epss"
 	"github.com/vigil-med/vigil/internal/intel/feed"
+	"github.com/vigil-med/vigil/internal/intel/kev"
 	"github.com/vigil-med/vigil/internal/intel/nvd"
+	"github.com/vigil-med/vigil/internal/intel/sbom"
+	"github.com/vigil-med/vigil/internal/intel/vex"
 )
 
 // Kind names a feed format.
@@ -72,6 +76,31 @@ var readers = []reader{
 		doc.Advisory = a
 		return err
 	}},
+	{KindVEX, vex.Detect, func(name string, r io.Reader, doc *Document) error {
+		st, err := vex.Read(name, r)
+		doc.VEX = nonNil(st)
+		return err
+	}},
+	{KindKEV, kev.Detect, func(name string, r io.Reader, doc *Document) error {
+		c, err := kev.Read(name, r)
+		if err == nil {
+			doc.KEV = nonNil(c.Entries)
+		}
+		return err
+	}},
+	{KindEPSS, epss.Detect, func(name string, r io.Reader, doc *Document) error {
+		doc.EPSS = []domain.EPSSScore{}
+		_, err := epss.Read(name, r, func(s domain.EPSSScore) error {
+			doc.EPSS = append(doc.EPSS, s)
+			return nil
+		})
+		return err
+	}},
+	{KindSBOM, sbom.Detect, func(name string, r io.Reader, doc *Document) error {
+		b, err := sbom.Read(name, r)
+		doc.SBOM = b
+		return err
+	}},
 	{KindNVD, func(h []byte) bool { return nvd.Sniff(h) != "" }, func(name string, r io.Reader, doc *Document) error {
 		doc.CVEs = []*domain.CVE{}
 		_, err := nvd.Read(name, r, func(c domain.CVE) error {
@@ -80,6 +109,13 @@ var readers = []reader{
 		})
 		return err
 	}},
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // sniffSize is how much of an input format detection looks at.

@@ -82,11 +82,7 @@ func (s *ImportSummary) String() string {
 	}
 	out := strings.Join(parts, ", ")
 	if len(s.Skipped) > 0 {
-		var sk []string
-		for _, x := range s.Skipped {
-			sk = append(sk, x.Err)
-		}
-		out += fmt.Sprintf("; skipped %d: %s", len(s.Skipped), strings.Join(sk, "; "))
+		out += fmt.Sprintf("; skipped %d %s", len(s.Skipped), plural(len(s.Skipped), "file", "files"))
 	}
 	return out
 }

@@ -64,7 +64,7 @@ func (s *Store) SaveAdvisory(ctx context.Context, a *domain.Advisory) (domain.Ad
 			change = domain.AdvisoryNew
 		case err != nil:
 			return domain.Internal(err, "cannot read advisory %s", a.ID)
-		case rev == a.Revision && oldDoc == string(doc):
+		case rev == a.Revision && sameAdvisory(oldDoc, a):
 			change = domain.AdvisoryUnchanged
 			return nil
 		case newerRevision(a, rev, parseTime(updated)):
@@ -96,6 +96,20 @@ func (s *Store) SaveAdvisory(ctx context.Context, a *domain.Advisory) (domain.Ad
 		return nil
 	})
 	return change, err
+}
+
+// sameAdvisory reports whether the stored document says what a says,
+// wherever each was read from.
+func sameAdvisory(stored string, a *domain.Advisory) bool {
+	var old domain.Advisory
+	if json.Unmarshal([]byte(stored), &old) != nil {
+		return false
+	}
+	cur := *a
+	old.Source, cur.Source = "", ""
+	x, _ := json.Marshal(&old)
+	y, _ := json.Marshal(&cur)
+	return string(x) == string(y)
 }
 
 // newerRevision reports whether a is newer than the held revision: by the

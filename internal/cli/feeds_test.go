@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigil-med/vigil/internal/vigiltest"
+)
+
+// Ensure feeds import reads a directory tree and the KEV catalogue, skips a
+// malformed advisory whole with its file and JSON path, matches the
+// practice's devices, and is idempotent; advisory show, vulns list and
+// vulns set then answer from what was matched.
+func TestFeedsImport(t *testing.T) {
+	db := newPractice(t)
+	run(t, db, "device", "add", "--serial", "VUE-1", "--name", "PACS 1", "--manufacturer", "Philips", "--model", "Vue PACS", "--firmware", "12.2.1.5", "--site", "main-clinic").must(t)
+	run(t, db, "device", "add", "--serial", "VUE-2", "--name", "PACS 2", "--manufacturer", "Philips", "--model", "Vue PACS", "--site", "main-clinic").must(t)
+
+	dir := t.TempDir()
+	good, err := os.ReadFile(vigiltest.SharedData(t, "csaf/icsma/2021/icsma-21-187-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "2021"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "2021", "icsma-21-187-01.json"), good, 0o644)
+	os.WriteFile(filepath.Join(dir, "2021", "icsma-21-187-01.json.asc"), []byte("signature"), 0o644)
+	bad := strings.Replace(string(good), `"category": "vendor"`, `"category": "vendorr"`, 1)
+	bad = strings.Replace(bad, "ICSMA-21-187-01", "ICSMA-21-999-99", -1)
+	os.WriteFile(filepath.Join(dir, "bad.json"), []byte(bad), 0o644)
+
+	r := run(t, db, "feeds", "import", dir, vigiltest.SharedData(t, "kev/known_exploited_vulnerabilities.json")).must(t)
+	for _, want := range []string{"Read 3 files", "1 new advisory", "1404 KEV entries", "2 devices newly affected", "on KEV", "skipped 1 file",
+		"bad.json: $.product_tree.branches[0].category"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("import summary lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r := run(t, db, "advisory", "show", "ICSMA-21-999-99"); r.code != ExitFailure {
+		t.Errorf("the malformed advisory was stored: %d %s", r.code, r.stdout)
+	}
+	again := run(t, db, "feeds", "import", dir).must(t)
+	if !strings.Contains(again.stdout, "1 unchanged") || !strings.Contains(again.stdout, "0 devices newly affected") {
+		t.Errorf("re-import: %s", again.stdout)
+	}
+
+	show := run(t, db, "advisory", "show", "ICSMA-21-187-01").must(t)
+	for _, want := range []string{"Does this affect us? Yes: 2 devices", "PACS 1: affected", "version 12.2.1.5 (advisory: <= 12.2.x.x)", "PACS 2: possibly affected", "no version is recorded"} {
+		if !strings.Contains(show.stdout, want) {
+			t.Errorf("advisory show lacks %q:\n%s", want, show.stdout)
+		}
+	}
+	var rows []struct {
+		DeviceName string `json:"device_name"`
+		CVE        string `json:"cve"`
+		Status     string `json:"status"`
+		KEV        json.RawMessage `json:"kev"`
+	}
+	out := run(t, db, "vulns", "list", "--kev", "--device", "VUE-1", "--json").must(t)
+	if err := json.Unmarshal([]byte(out.stdout), &rows); err != nil || len(rows) == 0 {
+		t.Fatalf("vulns list --kev --json: %v %s", err, out.stdout)
+	}
+	for _, x := range rows {
+		if x.KEV == nil || x.DeviceName != "PACS 1" || x.Status != "affected" {
+			t.Errorf("row %+v", x)
+		}
+	}
+	cve := rows[0].CVE
+	if r := run(t, db, "vulns", "set", "VUE-1", cve, "--status", "risk_accepted", "--reason", "isolated"); r.code != ExitFailure || !strings.Contains(r.stderr, "end date") {
+		t.Errorf("risk acceptance without --until: %d %s", r.code, r.stderr)
+	}
+	set := run(t, db, "vulns", "set", "VUE-1", cve, "--status", "risk_accepted", "--reason", "isolated VLAN", "--until", "2030-06-30").must(t)
+	if !strings.Contains(set.stdout, "risk accepted by") || !strings.Contains(set.stdout, "until 2030-06-30") {
+		t.Errorf("vulns set: %s", set.stdout)
+	}
+	audit := run(t, db, "audit", "list", "--json").must(t)
+	if !strings.Contains(audit.stdout, "vulnerability.decide") {
+		t.Errorf("no audit event for the decision")
+	}
+	if r := run(t, db, "vulns", "list", "--status", "sideways"); r.code != ExitUsage {
+		t.Errorf("bad --status: exit %d", r.code)
+	}
+}
+
+// Ensure feeds sync downloads feeds (from a loopback server) and imports
+// them like files, reporting a failed download as skipped.
+func TestFeedsSync(t *testing.T) {
+	db := newPractice(t)
+	kev, err := os.ReadFile(vigiltest.SharedData(t, "kev/known_exploited_vulnerabilities.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/kev.json" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(kev)
+	}))
+	defer srv.Close()
+	r := run(t, db, "feeds", "sync", "--url", srv.URL+"/kev.json", "--url", srv.URL+"/missing.json").must(t)
+	if !strings.Contains(r.stdout, "1404 KEV entries") || !strings.Contains(r.stdout, "missing.json answered 404") {
+		t.Errorf("sync: %s", r.stdout)
+	}
+	if r := run(t, db, "feeds", "sync"); r.code != ExitUsage {
+		t.Errorf("sync without --url: exit %d", r.code)
+	}
+}
