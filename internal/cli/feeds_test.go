@@ -57,9 +57,9 @@ func TestFeedsImport(t *testing.T) {
 		}
 	}
 	var rows []struct {
-		DeviceName string `json:"device_name"`
-		CVE        string `json:"cve"`
-		Status     string `json:"status"`
+		DeviceName string          `json:"device_name"`
+		CVE        string          `json:"cve"`
+		Status     string          `json:"status"`
 		KEV        json.RawMessage `json:"kev"`
 	}
 	out := run(t, db, "vulns", "list", "--kev", "--device", "VUE-1", "--json").must(t)
