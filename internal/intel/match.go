@@ -170,8 +170,27 @@ type Subject struct {
 // result per (advisory, CVE) or, for NVD records, per CVE. A CVE that an
 // advisory already covers for the device is not repeated from NVD.
 func (m *Matcher) Match(s Subject) []domain.DeviceVulnerability {
+	return m.match(s, nil)
+}
+
+// MatchAdvisories is Match limited to the given advisories (no NVD
+// records): what re-matching after importing a few advisories needs.
+func (m *Matcher) MatchAdvisories(s Subject, ids []string) []domain.DeviceVulnerability {
+	only := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		only[id] = true
+	}
+	return m.match(s, only)
+}
+
+// match matches s against every advisory and CVE, or only the advisories
+// in only when it is not nil.
+func (m *Matcher) match(s Subject, only map[string]bool) []domain.DeviceVulnerability {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	current := func(e *entry) bool {
+		return m.advisories[e.adv.ID] == e.adv && (only == nil || only[e.adv.ID])
+	}
 	d := s.Device
 	var out []domain.DeviceVulnerability
 	covered := map[string]bool{}
@@ -180,21 +199,21 @@ func (m *Matcher) Match(s Subject) []domain.DeviceVulnerability {
 	seen := map[*entry]bool{}
 	for _, k := range productKeys(d.Manufacturer, d.Model, nil) {
 		for _, e := range m.byProduct[k] {
-			if !seen[e] && m.advisories[e.adv.ID] == e.adv {
+			if !seen[e] && current(e) {
 				seen[e] = true
 				hits = append(hits, e)
 			}
 		}
 	}
 	out = append(out, m.judgeAdvisories(d, hits, dv, "")...)
-	out = append(out, m.judgeAdvisories(d, m.wordHits(d, hits), dv, fmt.Sprintf("model %q matches by name: ", d.Model))...)
+	out = append(out, m.judgeAdvisories(d, m.wordHits(d, hits, current), dv, fmt.Sprintf("model %q matches by name: ", d.Model))...)
 	for _, c := range s.Components {
 		if c.PURL == "" {
 			continue
 		}
 		var chits []*entry
 		for _, e := range m.byPURL[purlBase(c.PURL)] {
-			if m.advisories[e.adv.ID] == e.adv {
+			if current(e) {
 				chits = append(chits, e)
 			}
 		}
@@ -209,7 +228,9 @@ func (m *Matcher) Match(s Subject) []domain.DeviceVulnerability {
 			covered[r.CVE] = true
 		}
 	}
-	out = append(out, m.matchCVEs(d, s.Components, dv, covered)...)
+	if only == nil {
+		out = append(out, m.matchCVEs(d, s.Components, dv, covered)...)
+	}
 	for i := range out {
 		m.applyVEX(&out[i], s)
 	}
@@ -226,7 +247,7 @@ func (m *Matcher) Match(s Subject) []domain.DeviceVulnerability {
 
 // wordHits returns the products of advisories without an exact-name hit
 // whose names match the device model by words (see wordsMatch).
-func (m *Matcher) wordHits(d *domain.Device, exact []*entry) []*entry {
+func (m *Matcher) wordHits(d *domain.Device, exact []*entry, current func(*entry) bool) []*entry {
 	vk := vendorKey(d.Manufacturer)
 	words := nameWords(d.Manufacturer, d.Model)
 	skip := map[*domain.Advisory]bool{}
@@ -240,7 +261,7 @@ func (m *Matcher) wordHits(d *domain.Device, exact []*entry) []*entry {
 			continue
 		}
 		for _, e := range m.byWord[vk+"\x00"+w] {
-			if seen[e] || skip[e.adv] || m.advisories[e.adv.ID] != e.adv {
+			if seen[e] || skip[e.adv] || !current(e) {
 				continue
 			}
 			seen[e] = true

@@ -200,79 +200,57 @@ func Rematch(ctx context.Context, st MatchStore, m *Matcher) (*domain.MatchResul
 	return st.ReplaceVulnerabilities(ctx, nil, rows)
 }
 
-// RematchAdvisories re-matches only the devices of the practice on ctx
-// that the given advisories name (by manufacturer and product, or through
-// a component's package URL), which is what an import of a few advisories
-// needs.
+// RematchAdvisories re-matches the practice on ctx for the given
+// advisories only (what importing a few advisories needs): the devices of
+// the manufacturers they name are read (every device when a product is
+// known only by package URL or has no vendor), matched, and the rows of
+// those advisories replaced.
 func RematchAdvisories(ctx context.Context, st MatchStore, m *Matcher, ids []string) (*domain.MatchResult, error) {
-	keys, purls := m.advisoryKeys(ids)
+	vendors, all := m.advisoryVendors(ids)
 	comps, err := LoadComponents(ctx, st)
 	if err != nil {
 		return nil, err
 	}
-	// Devices an earlier revision matched are re-matched too, so a
-	// revision that drops a product clears their rows.
-	had := map[int64]bool{}
-	for _, id := range ids {
-		prev, err := st.FindVulnerabilities(ctx, domain.VulnFilter{AdvisoryID: id})
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range prev {
-			had[v.DeviceID] = true
-		}
-	}
 	var rows []domain.DeviceVulnerability
-	devices := []int64{}
-	err = st.EachDevice(ctx, domain.DeviceFilter{Sort: "id"}, func(d *domain.Device) error {
-		s := comps.Subject(d)
-		if !had[d.ID] && !concerns(s, keys, purls) {
-			return nil
-		}
-		devices = append(devices, d.ID)
-		rows = append(rows, m.Match(s)...)
+	collect := func(d *domain.Device) error {
+		rows = append(rows, m.MatchAdvisories(comps.Subject(d), ids)...)
 		return nil
-	})
-	if err != nil || len(devices) == 0 {
-		return &domain.MatchResult{}, err
 	}
-	return st.ReplaceVulnerabilities(ctx, devices, rows)
+	if all {
+		err = st.EachDevice(ctx, domain.DeviceFilter{Sort: "id"}, collect)
+	} else {
+		for _, v := range vendors {
+			if err = st.EachDevice(ctx, domain.DeviceFilter{Sort: "id", Manufacturer: v}, collect); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return st.ReplaceAdvisoryVulnerabilities(ctx, ids, rows)
 }
 
-// advisoryKeys returns the product and package keys the advisories index.
-func (m *Matcher) advisoryKeys(ids []string) (map[string]bool, map[string]bool) {
+// advisoryVendors returns the manufacturers the advisories' products
+// name, or all=true when a product could match a device of any maker.
+func (m *Matcher) advisoryVendors(ids []string) (vendors []string, all bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	keys, purls := map[string]bool{}, map[string]bool{}
 	for _, id := range ids {
 		a := m.advisories[id]
 		if a == nil {
 			continue
 		}
 		for _, p := range a.Products {
-			for _, k := range productKeys(p.Vendor, p.Name, p.Models) {
-				keys[k] = true
+			if p.Vendor == "" || p.PURL != "" {
+				return nil, true
 			}
-			if p.PURL != "" {
-				purls[purlBase(p.PURL)] = true
+			if !slices.Contains(vendors, p.Vendor) {
+				vendors = append(vendors, p.Vendor)
 			}
 		}
 	}
-	return keys, purls
-}
-
-func concerns(s Subject, keys, purls map[string]bool) bool {
-	for _, k := range productKeys(s.Device.Manufacturer, s.Device.Model, nil) {
-		if keys[k] {
-			return true
-		}
-	}
-	for _, c := range s.Components {
-		if c.PURL != "" && purls[purlBase(c.PURL)] {
-			return true
-		}
-	}
-	return false
+	return vendors, false
 }
 
 // RematchAll re-matches every practice and returns the summed result. ctx

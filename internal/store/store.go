@@ -271,6 +271,11 @@ type IntelStore interface {
 	// person's decision (mitigated, risk_accepted) on a row that is still
 	// matched is kept. Audited as one event.
 	ReplaceVulnerabilities(ctx context.Context, deviceIDs []int64, rows []domain.DeviceVulnerability) (*domain.MatchResult, error)
+	// ReplaceAdvisoryVulnerabilities replaces the practice's rows of the
+	// given advisories with rows (all from those advisories), keeping
+	// people's decisions; an NVD-only row for a CVE they now cover on the
+	// same device is removed. CodeInvalid for a row of another advisory.
+	ReplaceAdvisoryVulnerabilities(ctx context.Context, advisoryIDs []string, rows []domain.DeviceVulnerability) (*domain.MatchResult, error)
 	// FindVulnerabilities lists the practice's device vulnerabilities.
 	FindVulnerabilities(ctx context.Context, f domain.VulnFilter) ([]*domain.VulnView, error)
 	// DecideVulnerability records a person's decision on one row, audited.

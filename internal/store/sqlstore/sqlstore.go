@@ -175,6 +175,7 @@ type Tx struct {
 	now    time.Time
 	actor  domain.Actor
 	events []*domain.AuditEvent
+	err    error // a failure a helper recorded for its caller
 }
 
 // begin starts a write transaction.

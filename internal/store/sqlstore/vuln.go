@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -59,53 +60,16 @@ func (s *Store) ReplaceVulnerabilities(ctx context.Context, deviceIDs []int64, r
 			if deviceIDs != nil {
 				where += " AND device_id IN (" + marks(len(b)-1) + ")"
 			}
-			q, err := tx.query("SELECT device_id, advisory_id, cve, status, matched, justification, decided_by, until FROM device_vulnerabilities WHERE "+where, b...)
-			if err != nil {
-				return domain.Internal(err, "cannot read device vulnerabilities")
+			if err := tx.readDecided(old, where, b); err != nil {
+				return err
 			}
-			for q.Next() {
-				var k vulnKey
-				var d decided
-				if err := q.Scan(&k.device, &k.advisory, &k.cve, &d.status, &d.matched, &d.justification, &d.by, &d.until); err != nil {
-					q.Close()
-					return domain.Internal(err, "cannot read device vulnerabilities")
-				}
-				old[k] = d
-			}
-			q.Close()
 			if _, err := tx.exec("DELETE FROM device_vulnerabilities WHERE "+where, b...); err != nil {
 				return domain.Internal(err, "cannot replace device vulnerabilities")
 			}
 		}
-		devices := map[int64]bool{}
-		newly := map[int64]bool{}
-		kept := 0
-		out := make([][]any, 0, len(rows))
-		for _, r := range rows {
-			k := vulnKey{r.DeviceID, r.AdvisoryID, r.CVE}
-			matched := string(r.Status)
-			status, just, by, until := matched, r.Justification, "", ""
-			if d, ok := old[k]; ok {
-				kept++
-				if userStatus(d.status) {
-					status, just, by, until = d.status, d.justification, d.by, d.until
-				}
-				if flagged(matched) && !flagged(d.matched) {
-					newly[r.DeviceID] = true
-				}
-			} else if flagged(matched) {
-				newly[r.DeviceID] = true
-			}
-			devices[r.DeviceID] = true
-			out = append(out, []any{tid, r.DeviceID, r.AdvisoryID, r.CVE, status, matched, r.Reason, r.FixedIn, just, by, until,
-				jsonList(r.Products), jsonList(r.Remediations), fmtTime(tx.now)})
-		}
-		if err := tx.insertRows("device_vulnerabilities", vulnCols, out); err != nil {
-			return domain.Internal(err, "cannot store device vulnerabilities")
-		}
-		res.Devices, res.Matches, res.NewlyAffected, res.NoLongerListed = len(devices), len(rows), len(newly), len(old)-kept
-		if res.NewlyAffected > 0 || res.NoLongerListed > 0 || len(old) != len(rows) {
-			tx.audit(tid, "vulnerabilities.match", "device_vulnerabilities", 0, "matching", nil, res)
+		*res = *tx.writeVulns(tid, old, rows)
+		if err := tx.err; err != nil {
+			return err
 		}
 		return nil
 	})
@@ -113,6 +77,114 @@ func (s *Store) ReplaceVulnerabilities(ctx context.Context, deviceIDs []int64, r
 		return nil, err
 	}
 	return res, nil
+}
+
+// writeVulns inserts rows, keeping people's decisions from old, and counts
+// the change; it queues one audit event when anything changed.
+func (tx *Tx) writeVulns(tid int64, old map[vulnKey]decided, rows []domain.DeviceVulnerability) *domain.MatchResult {
+	res := &domain.MatchResult{}
+	devices := map[int64]bool{}
+	newly := map[int64]bool{}
+	kept := 0
+	out := make([][]any, 0, len(rows))
+	for _, r := range rows {
+		k := vulnKey{r.DeviceID, r.AdvisoryID, r.CVE}
+		matched := string(r.Status)
+		status, just, by, until := matched, r.Justification, "", ""
+		if d, ok := old[k]; ok {
+			kept++
+			if userStatus(d.status) {
+				status, just, by, until = d.status, d.justification, d.by, d.until
+			}
+			if flagged(matched) && !flagged(d.matched) {
+				newly[r.DeviceID] = true
+			}
+		} else if flagged(matched) {
+			newly[r.DeviceID] = true
+		}
+		devices[r.DeviceID] = true
+		out = append(out, []any{tid, r.DeviceID, r.AdvisoryID, r.CVE, status, matched, r.Reason, r.FixedIn, just, by, until,
+			jsonList(r.Products), jsonList(r.Remediations), fmtTime(tx.now)})
+	}
+	if err := tx.insertRows("device_vulnerabilities", vulnCols, out); err != nil {
+		tx.err = domain.Internal(err, "cannot store device vulnerabilities")
+		return res
+	}
+	res.Devices, res.Matches, res.NewlyAffected, res.NoLongerListed = len(devices), len(rows), len(newly), len(old)-kept
+	if res.NewlyAffected > 0 || res.NoLongerListed > 0 || len(old) != len(rows) {
+		tx.audit(tid, "vulnerabilities.match", "device_vulnerabilities", 0, "matching", nil, res)
+	}
+	return res
+}
+
+// ReplaceAdvisoryVulnerabilities replaces the practice's rows of the given
+// advisories with rows (all of them from those advisories), keeping
+// people's decisions; an NVD-only row for a CVE the advisories now cover
+// on the same device is removed.
+func (s *Store) ReplaceAdvisoryVulnerabilities(ctx context.Context, advisoryIDs []string, rows []domain.DeviceVulnerability) (*domain.MatchResult, error) {
+	tid, err := domain.RequireTenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if !slices.Contains(advisoryIDs, r.AdvisoryID) {
+			return nil, domain.Errorf(domain.CodeInvalid, "row for %q is not one of the advisories replaced", r.AdvisoryID)
+		}
+	}
+	res := &domain.MatchResult{}
+	err = s.write(ctx, func(tx *Tx) error {
+		old := map[vulnKey]decided{}
+		args := append([]any{tid}, idArgs(advisoryIDs)...)
+		where := "tenant_id = ? AND advisory_id IN (" + marks(len(advisoryIDs)) + ")"
+		if err := tx.readDecided(old, where, args); err != nil {
+			return err
+		}
+		if _, err := tx.exec("DELETE FROM device_vulnerabilities WHERE "+where, args...); err != nil {
+			return domain.Internal(err, "cannot replace device vulnerabilities")
+		}
+		for _, r := range rows {
+			if r.CVE == "" {
+				continue
+			}
+			k := vulnKey{r.DeviceID, "", r.CVE}
+			if err := tx.readDecided(old, "tenant_id = ? AND device_id = ? AND advisory_id = '' AND cve = ?", []any{tid, r.DeviceID, r.CVE}); err != nil {
+				return err
+			}
+			if _, ok := old[k]; ok {
+				delete(old, k) // covered by the advisory now: dropped, not counted as kept
+				res.NoLongerListed++
+				if _, err := tx.exec("DELETE FROM device_vulnerabilities WHERE tenant_id = ? AND device_id = ? AND advisory_id = '' AND cve = ?", tid, r.DeviceID, r.CVE); err != nil {
+					return domain.Internal(err, "cannot replace device vulnerabilities")
+				}
+			}
+		}
+		dropped := res.NoLongerListed
+		*res = *tx.writeVulns(tid, old, rows)
+		res.NoLongerListed += dropped
+		return tx.err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// readDecided adds the rows matching where to old.
+func (tx *Tx) readDecided(old map[vulnKey]decided, where string, args []any) error {
+	q, err := tx.query("SELECT device_id, advisory_id, cve, status, matched, justification, decided_by, until FROM device_vulnerabilities WHERE "+where, args...)
+	if err != nil {
+		return domain.Internal(err, "cannot read device vulnerabilities")
+	}
+	defer q.Close()
+	for q.Next() {
+		var k vulnKey
+		var d decided
+		if err := q.Scan(&k.device, &k.advisory, &k.cve, &d.status, &d.matched, &d.justification, &d.by, &d.until); err != nil {
+			return domain.Internal(err, "cannot read device vulnerabilities")
+		}
+		old[k] = d
+	}
+	return q.Err()
 }
 
 const vulnSelect = "SELECT v.device_id, v.advisory_id, v.cve, v.status, v.matched, v.reason, v.fixed_in, v.justification, v.decided_by, v.until, " +

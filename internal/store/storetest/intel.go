@@ -174,6 +174,43 @@ func testVulns(t *testing.T, s store.Store) {
 	if got, _ := s.FindVulnerabilities(a, domain.VulnFilter{Statuses: []domain.VulnStatus{domain.VulnAffected}}); len(got) != 0 {
 		t.Errorf("status filter: %d rows", len(got))
 	}
+	// Replacing one advisory's rows leaves the others, keeps decisions, and
+	// drops an NVD-only row for a CVE the advisory now covers.
+	nvdOnly := domain.DeviceVulnerability{DeviceID: d2.ID, CVE: "CVE-2099-0009", Status: domain.VulnAffected, Reason: "NVD"}
+	other := domain.DeviceVulnerability{DeviceID: d2.ID, AdvisoryID: "OTHER-1", CVE: "CVE-2099-0008", Status: domain.VulnAffected, Reason: "other"}
+	if _, err := s.ReplaceVulnerabilities(a, []int64{d2.ID}, []domain.DeviceVulnerability{nvdOnly, other}); err != nil {
+		t.Fatal(err)
+	}
+	covered := domain.DeviceVulnerability{DeviceID: d2.ID, AdvisoryID: "ICSMA-99-001-01", CVE: "CVE-2099-0009", Status: domain.VulnPossiblyAffected, Reason: "no version"}
+	res, err = s.ReplaceAdvisoryVulnerabilities(a, []string{"ICSMA-99-001-01"}, []domain.DeviceVulnerability{rows[0], covered})
+	if err != nil || res.NoLongerListed != 1 || res.NewlyAffected != 1 {
+		t.Fatalf("ReplaceAdvisoryVulnerabilities = %+v, %v", res, err)
+	}
+	all, _ := s.FindVulnerabilities(a, domain.VulnFilter{})
+	var keys []string
+	for _, v := range all {
+		keys = append(keys, fmt.Sprintf("%d %s %s %s", v.DeviceID, v.AdvisoryID, v.CVE, v.Status))
+	}
+	slices.Sort(keys)
+	want := []string{
+		fmt.Sprintf("%d ICSMA-99-001-01 CVE-2099-0001 risk_accepted", d1.ID),
+		fmt.Sprintf("%d ICSMA-99-001-01 CVE-2099-0009 possibly_affected", d2.ID),
+		fmt.Sprintf("%d OTHER-1 CVE-2099-0008 affected", d2.ID),
+	}
+	slices.Sort(want)
+	if !slices.Equal(keys, want) {
+		t.Errorf("after replacing one advisory:\n got %q\nwant %q", keys, want)
+	}
+	if _, err := s.ReplaceAdvisoryVulnerabilities(a, []string{"X"}, []domain.DeviceVulnerability{other}); domain.ErrorCode(err) != domain.CodeInvalid {
+		t.Errorf("a row of another advisory: %v", err)
+	}
+	if _, err := s.ReplaceAdvisoryVulnerabilities(b, []string{"ICSMA-99-001-01"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FindVulnerabilities(a, domain.VulnFilter{AdvisoryID: "ICSMA-99-001-01"}); len(got) != 2 {
+		t.Errorf("practice B's replace touched A's rows: %d left", len(got))
+	}
+
 	// SBOMs: a device's SBOM is its practice's alone.
 	sb := &domain.SBOM{Format: "cyclonedx-json", Subject: domain.Component{Name: "Pump"}, Components: []domain.Component{{Name: "openssl", Version: "1.0.2k"}}}
 	if _, err := s.AttachSBOM(b, 0, d1.ID, sb); domain.ErrorCode(err) != domain.CodeNotFound {
