@@ -132,6 +132,10 @@ func (m *Matcher) AddCVE(c *domain.CVE) {
 		}
 		k := productKey(p.vendor, p.product)
 		m.byCPE[k] = append(m.byCPE[k], e)
+		// "aestiva_7100_firmware" is the firmware of the device "Aestiva 7100".
+		if base, ok := strings.CutSuffix(p.product, "_firmware"); ok && base != "" {
+			m.byCPE[productKey(p.vendor, base)] = append(m.byCPE[productKey(p.vendor, base)], e)
+		}
 	}
 }
 
