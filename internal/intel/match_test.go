@@ -152,7 +152,12 @@ func TestMatchCVE(t *testing.T) {
 	if r := matchOne(t, m, dev(1, "Acme Medical", "PumpMaster 5000 Firmware", "3.1")); r != nil {
 		t.Errorf("3.1 is the excluded end: %+v", r)
 	}
-	if r := matchOne(t, m, dev(1, "Acme Medical", "PumpMaster 5000", "1.0")); r != nil {
+	// The device is the firmware's hardware: the firmware range applies,
+	// the non-vulnerable hardware criterion alone never matches.
+	if r := matchOne(t, m, dev(1, "Acme Medical", "PumpMaster 5000", "1.0")); r == nil || r.Status != domain.VulnAffected {
+		t.Errorf("the firmware CPE did not match its device: %+v", r)
+	}
+	if r := matchOne(t, m, dev(1, "Acme Medical", "PumpMaster 5000", "3.5")); r != nil {
 		t.Errorf("a non-vulnerable criterion matched: %+v", r)
 	}
 	ssl := domain.Component{Name: "openssl", Version: "1.0.2k", CPE: "cpe:2.3:a:openssl:openssl:1.0.2k:*:*:*:*:*:*:*"}
