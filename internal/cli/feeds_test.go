@@ -71,6 +71,27 @@ func TestFeedsImport(t *testing.T) {
 			t.Errorf("row %+v", x)
 		}
 	}
+	// The model's rubric answers rescore its devices' vulnerabilities.
+	rub := run(t, db, "rubric", "set", "Philips/Vue PACS", "--answer", "reach=segment", "--answer", "phi=yes", "--answer", "secrets=no",
+		"--answer", "diagnosis=yes", "--answer", "therapy=no", "--answer", "workflow=yes").must(t)
+	for _, want := range []string{"MAV:A", "CR:H", "IR:H", "AR:M", "stores or transmits patients' health information"} {
+		if !strings.Contains(rub.stdout, want) {
+			t.Errorf("rubric set lacks %q:\n%s", want, rub.stdout)
+		}
+	}
+	if r := run(t, db, "rubric", "set", "Philips/Vue PACS", "--answer", "reach=moon"); r.code != ExitFailure {
+		t.Errorf("a bad rubric answer: exit %d", r.code)
+	}
+	var env []struct {
+		Environmental *struct {
+			Vector string  `json:"vector"`
+			Base   float64 `json:"base"`
+		} `json:"environmental"`
+	}
+	out = run(t, db, "vulns", "list", "--device", "VUE-1", "--json").must(t)
+	if err := json.Unmarshal([]byte(out.stdout), &env); err != nil || len(env) == 0 || env[0].Environmental == nil || !strings.Contains(env[0].Environmental.Vector, "MAV:A") {
+		t.Errorf("no rubric score: %v %.300s", err, out.stdout)
+	}
 	cve := rows[0].CVE
 	if r := run(t, db, "vulns", "set", "VUE-1", cve, "--status", "risk_accepted", "--reason", "isolated"); r.code != ExitFailure || !strings.Contains(r.stderr, "end date") {
 		t.Errorf("risk acceptance without --until: %d %s", r.code, r.stderr)

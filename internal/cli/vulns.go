@@ -46,6 +46,15 @@ func (a *app) vulnsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if f.DeviceID != 0 {
+				d, err := st.FindDeviceByID(ctx, f.DeviceID)
+				if err != nil {
+					return err
+				}
+				if err := intel.ApplyRubric(ctx, st, d.ModelID, rows); err != nil {
+					return err
+				}
+			}
 			if a.json {
 				return a.printJSON(nonNil(rows))
 			}
@@ -58,8 +67,12 @@ func (a *app) vulnsCommand() *cobra.Command {
 				if r.EPSS != nil {
 					epss = fmt.Sprintf("%.3f (%.0f%%)", r.EPSS.Probability, r.EPSS.Percentile*100)
 				}
+				score := strconv.FormatFloat(r.MaxScore, 'f', 1, 64)
+				if r.Environmental != nil {
+					score += fmt.Sprintf(" (rubric %.1f)", r.Environmental.Base)
+				}
 				t.row(strconv.FormatInt(r.DeviceID, 10)+" "+r.DeviceName, r.AdvisoryID, r.CVE, statusText(&r.DeviceVulnerability),
-					strconv.FormatFloat(r.MaxScore, 'f', 1, 64), due, epss, oneLine(r.Reason, 100))
+					score, due, epss, oneLine(r.Reason, 100))
 			}
 			return t.flush()
 		},

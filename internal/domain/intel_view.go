@@ -55,6 +55,9 @@ type VulnView struct {
 	KEV           *KEVEntry  `json:"kev,omitempty"`
 	EPSS          *EPSSScore `json:"epss,omitempty"`
 	MaxScore      float64    `json:"max_score,omitempty"`
+	// Environmental is the score under the model's medical-device rubric
+	// answers, when the model has them and a CVSS v3/v4 vector is known.
+	Environmental *Score `json:"environmental,omitempty"`
 }
 
 // MatchResult counts what replacing a practice's matches changed.

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"github.com/vigil-med/vigil/internal/intel"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -142,6 +143,10 @@ func (s *Server) handleDeviceView(w http.ResponseWriter, r *http.Request) {
 	v := deviceView{Device: d, CanEdit: cp.page.Session.User.Role.Can(domain.PermEditInventory)}
 	vulns, err := s.st.FindVulnerabilities(cp.ctx, domain.VulnFilter{DeviceID: d.ID})
 	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := intel.ApplyRubric(cp.ctx, s.st, d.ModelID, vulns); err != nil {
 		s.fail(w, r, err)
 		return
 	}
