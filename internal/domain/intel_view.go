@@ -121,3 +121,9 @@ type SBOMRecord struct {
 	SBOM      SBOM      `json:"sbom"`
 	CreatedAt time.Time `json:"created_at"`
 }
+
+// VulnCounts counts a practice's devices flagged by matching.
+type VulnCounts struct {
+	Affected int `json:"affected_devices"` // devices with an affected or possibly affected row
+	KEV      int `json:"kev_devices"`      // of those, devices with a CVE on the KEV catalogue
+}

@@ -276,6 +276,9 @@ type IntelStore interface {
 	// people's decisions; an NVD-only row for a CVE they now cover on the
 	// same device is removed. CodeInvalid for a row of another advisory.
 	ReplaceAdvisoryVulnerabilities(ctx context.Context, advisoryIDs []string, rows []domain.DeviceVulnerability) (*domain.MatchResult, error)
+	// CountVulnerable counts the practice's devices with affected or
+	// possibly affected rows, and those among them on the KEV catalogue.
+	CountVulnerable(ctx context.Context) (domain.VulnCounts, error)
 	// FindVulnerabilities lists the practice's device vulnerabilities.
 	FindVulnerabilities(ctx context.Context, f domain.VulnFilter) ([]*domain.VulnView, error)
 	// DecideVulnerability records a person's decision on one row, audited.

@@ -24,6 +24,7 @@ type practiceRow struct {
 type dashboardView struct {
 	Stats        *domain.DeviceStats
 	NotPatchable int
+	Vulnerable   domain.VulnCounts
 	Charts       []chartView
 	Practices    []practiceRow // provider staff only: every practice
 	Totals       domain.DeviceStats
@@ -51,6 +52,10 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		return "/devices?" + q.Encode()
 	}
 	v := dashboardView{Stats: st, NotPatchable: st.ByPatch["not-patchable"]}
+	if v.Vulnerable, err = s.st.CountVulnerable(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	var cats []bar
 	for _, c := range domain.Categories() {
 		cats = append(cats, bar{Label: c.Label(), Value: st.ByCategory[c], Href: list(url.Values{"category": {string(c)}})})

@@ -360,3 +360,18 @@ func (s *Store) FindRubric(ctx context.Context, modelID int64) (*domain.RubricRe
 	r.UpdatedAt = parseTime(at)
 	return r, nil
 }
+
+// CountVulnerable counts the practice's flagged devices.
+func (s *Store) CountVulnerable(ctx context.Context) (domain.VulnCounts, error) {
+	var c domain.VulnCounts
+	tid, err := domain.RequireTenant(ctx)
+	if err != nil {
+		return c, err
+	}
+	err = s.queryRow(ctx, "SELECT COUNT(DISTINCT v.device_id), COUNT(DISTINCT CASE WHEN k.cve IS NOT NULL THEN v.device_id END) "+
+		"FROM device_vulnerabilities v LEFT JOIN kev k ON k.cve = v.cve WHERE v.tenant_id = ? AND v.status IN ('affected', 'possibly_affected')", tid).Scan(&c.Affected, &c.KEV)
+	if err != nil {
+		return c, domain.Internal(err, "cannot count vulnerable devices")
+	}
+	return c, nil
+}

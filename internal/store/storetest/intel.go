@@ -150,6 +150,12 @@ func testVulns(t *testing.T, s store.Store) {
 		got[0].FixedIn != "2.1" || len(got[0].Remediations) != 1 || got[0].DeviceName != "pump-1" {
 		t.Fatalf("FindVulnerabilities(KEV) = %+v, %v", got, err)
 	}
+	if c, err := s.CountVulnerable(a); err != nil || c.Affected != 2 || c.KEV != 2 {
+		t.Fatalf("CountVulnerable = %+v, %v; want 2 and 2", c, err)
+	}
+	if c, err := s.CountVulnerable(b); err != nil || c.Affected != 0 {
+		t.Fatalf("CountVulnerable(B) = %+v, %v", c, err)
+	}
 	// A decision needs a reason, and risk acceptance an end date.
 	_, err = s.DecideVulnerability(a, domain.VulnDecision{DeviceID: d1.ID, AdvisoryID: "ICSMA-99-001-01", CVE: "CVE-2099-0001", Status: domain.VulnRiskAccepted, Reason: "isolated"})
 	wantCode(t, err, domain.CodeInvalid)
