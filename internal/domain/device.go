@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -583,4 +584,11 @@ type DeviceStats struct {
 	// Support status from the model catalogue, relative to the day asked:
 	// past end of support, reaching it within a year, supported, unknown.
 	PastSupport, SupportEndingYear, Supported, SupportUnknown int
+}
+
+// Clone returns a deep copy.
+func (s *DeviceStats) Clone() *DeviceStats {
+	c := *s
+	c.ByCategory, c.ByCriticality, c.ByPatch = maps.Clone(s.ByCategory), maps.Clone(s.ByCriticality), maps.Clone(s.ByPatch)
+	return &c
 }

@@ -64,3 +64,38 @@ func TestTwoWriters(t *testing.T) {
 		t.Fatalf("audit chain: %+v, %v", r, err)
 	}
 }
+
+// Ensure a store that has answered a page from memory sees a change made
+// through another store on the same database (as another vigil process or
+// replica would make it).
+func TestListCacheAcrossStores(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shared.db")
+	a := vigiltest.MustOpenSQLitePath(t, path)
+	b := vigiltest.MustOpenSQLitePath(t, path)
+	tn := &domain.Tenant{Name: "P"}
+	if err := a.CreateTenant(vigiltest.Context(0), tn); err != nil {
+		t.Fatal(err)
+	}
+	ctx := vigiltest.Context(tn.ID)
+	if err := a.CreateSite(ctx, &domain.Site{Name: "Main"}); err != nil {
+		t.Fatal(err)
+	}
+	d := &domain.Device{Serial: "X1", Name: "Before"}
+	if err := a.CreateDevice(ctx, d, domain.Source{Kind: domain.SourceManual}); err != nil {
+		t.Fatal(err)
+	}
+	list := func() string {
+		ds, _, err := a.FindDevices(ctx, domain.DeviceFilter{Limit: 10})
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("FindDevices = %v, %v", ds, err)
+		}
+		return ds[0].Name
+	}
+	list()
+	if _, _, err := b.UpdateDevice(ctx, d.ID, map[domain.Field]string{domain.FieldName: "After"}, domain.Source{Kind: domain.SourceManual}); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(); got != "After" {
+		t.Fatalf("the first store still lists %q after the second changed it", got)
+	}
+}

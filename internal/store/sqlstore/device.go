@@ -255,6 +255,10 @@ var deviceOrder = map[string]string{
 const broadSearch = 2000
 
 // FindDevices returns one page of devices and the total count.
+//
+// Pages (a filter with a limit) are answered from the list cache while the
+// practice has not changed since (see listCache); a later page of the same
+// filter reuses its total.
 func (s *Store) FindDevices(ctx context.Context, f domain.DeviceFilter) ([]*domain.Device, int, error) {
 	tid, err := domain.RequireTenant(ctx)
 	if err != nil {
@@ -264,6 +268,35 @@ func (s *Store) FindDevices(ctx context.Context, f domain.DeviceFilter) ([]*doma
 	if !ok {
 		return nil, 0, domain.Errorf(domain.CodeInvalid, "unknown sort %q; use one of: %s", f.Sort, strings.Join(domain.DeviceSorts, ", "))
 	}
+	if f.Limit <= 0 {
+		return s.findDevices(ctx, tid, f, order, -1)
+	}
+	mark, err := s.changeMark(ctx, tid)
+	if err != nil {
+		return nil, 0, err
+	}
+	totalKey, pageKey := listKeys(tid, mark, f)
+	e, err := s.cache.do(ctx, pageKey, func() (*cacheEntry, error) {
+		known := -1
+		if e, ok := s.cache.get(totalKey); ok {
+			known = e.total
+		}
+		devices, total, err := s.findDevices(ctx, tid, f, order, known)
+		if err != nil {
+			return nil, err
+		}
+		s.cache.put(&cacheEntry{key: totalKey, total: total})
+		return &cacheEntry{devices: devices, total: total}, nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return cloneDevices(e.devices), e.total, nil
+}
+
+// findDevices answers FindDevices from the database; known, when not
+// negative, is the filter's total already counted.
+func (s *Store) findDevices(ctx context.Context, tid int64, f domain.DeviceFilter, order string, known int) ([]*domain.Device, int, error) {
 	dq, err := s.deviceWhere(ctx, tid, f, false)
 	if err != nil || dq.none {
 		return nil, 0, err
@@ -285,8 +318,10 @@ func (s *Store) FindDevices(ctx context.Context, f domain.DeviceFilter) ([]*doma
 		where, args = dq.where(in, ids)
 	} else {
 		where, args = dq.where(sq.Cond, sq.Args...)
-		if err := s.queryRow(ctx, "SELECT COUNT(*) FROM devices d"+where, args...).Scan(&total); err != nil {
-			return nil, 0, domain.Internal(err, "cannot count devices")
+		if total = known; total < 0 {
+			if err := s.queryRow(ctx, "SELECT COUNT(*) FROM devices d"+where, args...).Scan(&total); err != nil {
+				return nil, 0, domain.Internal(err, "cannot count devices")
+			}
 		}
 		if f.Query != "" && total > broadSearch {
 			broadQ, err := s.deviceWhere(ctx, tid, f, true)

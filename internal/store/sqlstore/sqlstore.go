@@ -88,13 +88,15 @@ type Store struct {
 
 	mu    sync.RWMutex
 	binds map[string]string
+
+	cache *listCache
 }
 
 var _ store.Store = (*Store)(nil)
 
 // New returns a Store over the writer and reader pools.
 func New(w, r *sql.DB, d Dialect) *Store {
-	return &Store{w: w, r: r, d: d, binds: map[string]string{}}
+	return &Store{w: w, r: r, d: d, binds: map[string]string{}, cache: newListCache(512)}
 }
 
 // Engine names the database engine.

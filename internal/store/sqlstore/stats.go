@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strconv"
 
 	"github.com/vigil-med/vigil/internal/domain"
 )
@@ -10,11 +11,29 @@ import (
 // DeviceStats counts the tenant's devices for the dashboard: three grouped
 // counts, each over an index in its own order (so nothing is sorted), then
 // each model's devices placed by its end of support.
+//
+// The answer is kept in the list cache until the practice next changes.
 func (s *Store) DeviceStats(ctx context.Context, day domain.Date) (*domain.DeviceStats, error) {
 	tid, err := domain.RequireTenant(ctx)
 	if err != nil {
 		return nil, err
 	}
+	mark, err := s.changeMark(ctx, tid)
+	if err != nil {
+		return nil, err
+	}
+	key := strconv.FormatInt(tid, 10) + "|" + mark + "|stats|" + day.String()
+	e, err := s.cache.do(ctx, key, func() (*cacheEntry, error) {
+		st, err := s.deviceStats(ctx, tid, day)
+		return &cacheEntry{stats: st}, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e.stats.Clone(), nil
+}
+
+func (s *Store) deviceStats(ctx context.Context, tid int64, day domain.Date) (*domain.DeviceStats, error) {
 	st := &domain.DeviceStats{ByCategory: map[domain.Category]int{}, ByCriticality: map[domain.Criticality]int{}, ByPatch: map[domain.Patchability]int{}}
 	byModel := map[int64]int{}
 	counts := []struct {

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("TOTP", func(t *testing.T) { testTOTP(t, open) })
 	t.Run("Stats", func(t *testing.T) { testStats(t, open) })
 	t.Run("PendingImport", func(t *testing.T) { testPendingImports(t, open) })
+	t.Run("ListCache", func(t *testing.T) { testListCache(t, open) })
 	t.Run("Intel", func(t *testing.T) { testIntel(t, open) })
 }
 
