@@ -101,13 +101,28 @@ func (a *app) advisoryCommand() *cobra.Command {
 				fmt.Fprintf(a.out, "\nDoes this affect us? Yes: %d %s.\n", flagged, plural(flagged, "device", "devices"))
 			}
 			for _, id := range order {
-				r := byDevice[id][0]
+				rs := byDevice[id]
+				r := rs[0]
 				fmt.Fprintf(a.out, "\n  device %d %s: %s\n    why: %s\n", r.DeviceID, r.DeviceName, statusText(&r.DeviceVulnerability), r.Reason)
+				if len(rs) > 1 {
+					var cves []string
+					for _, x := range rs {
+						cves = append(cves, x.CVE+" "+statusText(&x.DeviceVulnerability))
+					}
+					fmt.Fprintf(a.out, "    vulnerabilities: %s\n", strings.Join(cves, "; "))
+				}
 				if r.FixedIn != "" {
 					fmt.Fprintf(a.out, "    fixed in: %s\n", r.FixedIn)
 				}
-				for _, rem := range r.Remediations {
-					fmt.Fprintf(a.out, "    %s: %s\n", strings.ReplaceAll(string(rem.Category), "_", " "), oneLine(rem.Details, 300))
+				seen := map[string]bool{}
+				for _, x := range rs {
+					for _, rem := range x.Remediations {
+						line := strings.ReplaceAll(string(rem.Category), "_", " ") + ": " + oneLine(rem.Details, 300)
+						if !seen[line] {
+							seen[line] = true
+							fmt.Fprintf(a.out, "    %s\n", line)
+						}
+					}
 				}
 			}
 			return nil
