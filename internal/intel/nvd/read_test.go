@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/vigil-med/vigil/internal/domain"
-	"github.com/vigil-med/vigil/internal/importer/importertest"
+	"github.com/vigil-med/vigil/internal/intel/feed/feedtest"
 	"github.com/vigil-med/vigil/internal/intel/nvd"
 	"github.com/vigil-med/vigil/internal/vigiltest"
 )
@@ -45,14 +45,7 @@ func readFile(tb testing.TB, path string) []domain.CVE {
 	return cves
 }
 
-func marshal(tb testing.TB, v any) []byte {
-	tb.Helper()
-	out, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return append(out, '\n')
-}
+var marshal = feedtest.Marshal
 
 // Ensure each shared single record and API page reads to exactly its
 // golden CVEs, and that the format is detected by content.
@@ -86,7 +79,7 @@ func TestRead_SharedRecords(t *testing.T) {
 					t.Errorf("%s: incomplete record: %+v", c.ID, c)
 				}
 			}
-			importertest.Golden(t, filepath.Join("testdata", "shared", strings.TrimSuffix(name, ".json")+".golden.json"), marshal(t, cves))
+			feedtest.Golden(t, filepath.Join("testdata", "shared", strings.TrimSuffix(name, ".json")+".golden.json"), cves)
 		})
 	}
 }
@@ -142,7 +135,7 @@ func TestRead_SharedFeeds(t *testing.T) {
 					}
 				}
 			}
-			importertest.Golden(t, filepath.Join("testdata", "shared", strings.TrimSuffix(name, ".json.gz")+".digest.golden.json"), marshal(t, d))
+			feedtest.Golden(t, filepath.Join("testdata", "shared", strings.TrimSuffix(name, ".json.gz")+".digest.golden.json"), d)
 		})
 	}
 }
@@ -168,29 +161,16 @@ func TestRead_AndConfiguration(t *testing.T) {
 // Ensure each bad input in testdata/ fails with exactly its golden
 // located error, and that good fixtures read to their golden CVEs.
 func TestRead_Golden(t *testing.T) {
-	inputs, _ := filepath.Glob("testdata/*.json")
-	if len(inputs) < 6 {
-		t.Fatalf("only %d inputs", len(inputs))
-	}
-	for _, path := range inputs {
-		if strings.HasSuffix(path, ".golden.json") {
-			continue
-		}
+	for _, path := range feedtest.Fixtures(t, 6, "testdata/*.json") {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cves, err := readAll(t, name, bytes.NewReader(data))
+			cves, err := readAll(t, name, bytes.NewReader(feedtest.ReadFile(t, path)))
 			var got any = cves
 			if err != nil {
-				if domain.ErrorCode(err) != domain.CodeInvalid {
-					t.Fatalf("code %s: %v", domain.ErrorCode(err), err)
-				}
+				feedtest.CheckError(t, name, err)
 				got = map[string]any{"error": err.Error(), "read_before_error": len(cves)}
 			}
-			importertest.Golden(t, strings.TrimSuffix(path, ".json")+".golden.json", marshal(t, got))
+			feedtest.Golden(t, strings.TrimSuffix(path, ".json")+".golden.json", got)
 		})
 	}
 }
