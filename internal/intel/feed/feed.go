@@ -15,6 +15,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
 )
@@ -275,4 +276,21 @@ func memberPath(key string) string {
 		}
 	}
 	return "." + key
+}
+
+// Time reads an RFC 3339 date-time at path, recording a problem when it
+// is malformed, or missing and required. It returns UTC, or the zero time.
+func (p *Problems) Time(path, s string, required bool) time.Time {
+	if s == "" {
+		if required {
+			p.Add(path, "missing")
+		}
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		p.Add(path, "%q is not an RFC 3339 date-time (like 2023-04-13T06:00:00Z)", s)
+		return time.Time{}
+	}
+	return t.UTC()
 }

@@ -103,7 +103,7 @@ func readCycloneDX(name string, data []byte) ([]domain.VEXStatement, error) {
 	} else if b.Metadata.Supplier != nil {
 		author = b.Metadata.Supplier.Name
 	}
-	issued := parseTime(&p, "$.metadata.timestamp", b.Metadata.Timestamp, false)
+	issued := p.Time("$.metadata.timestamp", b.Metadata.Timestamp, false)
 	var out []domain.VEXStatement
 	for i, v := range b.Vulnerabilities {
 		path := feed.Index("$.vulnerabilities", i)
@@ -130,7 +130,7 @@ func readCycloneDX(name string, data []byte) ([]domain.VEXStatement, error) {
 			st.Action = strings.TrimSpace(strings.Join(a.Response, ", ") + "\n" + a.Detail)
 		}
 		for _, t := range []struct{ path, s string }{{path + ".updated", v.Updated}, {path + ".analysis.lastUpdated", a.LastUpdated}} {
-			if tm := parseTime(&p, t.path, t.s, false); !tm.IsZero() {
+			if tm := p.Time(t.path, t.s, false); !tm.IsZero() {
 				st.Issued = tm
 			}
 		}
