@@ -29,6 +29,7 @@ const MaxSize = 64 << 20
 
 // Detect reports whether head, the first bytes of a file, looks like a
 // CSAF document: a JSON object that names a csaf_version near its start.
+// Give it 4 KB: a long acknowledgments list may come first.
 func Detect(head []byte) bool {
 	h := feed.Head(head)
 	return len(h) > 0 && h[0] == '{' && bytes.Contains(head, []byte(`"csaf_version"`))

@@ -147,14 +147,14 @@ func TestRead_Golden(t *testing.T) {
 	}
 }
 
-// Ensure Detect recognises CSAF by content and refuses other JSON.
+// Ensure Detect recognises every shared advisory by its first 4 KB and
+// refuses other JSON.
 func TestDetect(t *testing.T) {
-	data, err := os.ReadFile(sharedAdvisories(t)[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !csaf.Detect(data[:min(len(data), 4096)]) {
-		t.Error("a shared advisory is not detected")
+	for _, path := range sharedAdvisories(t) {
+		data := feedtest.ReadFile(t, path)
+		if !csaf.Detect(data[:min(len(data), 4096)]) {
+			t.Errorf("%s is not detected", path)
+		}
 	}
 	for _, s := range []string{`{"vulnerabilities":[]}`, `[{"csaf_version":"2.0"}]`, ``, `{"CVE_Items":[]}`} {
 		if csaf.Detect([]byte(s)) {

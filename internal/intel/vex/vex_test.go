@@ -17,7 +17,7 @@ import (
 
 func fixtures(tb testing.TB) []string {
 	tb.Helper()
-	return feedtest.Fixtures(tb, 6, "testdata/*.json")
+	return feedtest.Fixtures(tb, 8, "testdata/*.json", "testdata/*.xml")
 }
 
 // Ensure each fixture reads to exactly its golden statements or located
@@ -41,7 +41,7 @@ func TestRead_Golden(t *testing.T) {
 					}
 				}
 			}
-			feedtest.Golden(t, strings.TrimSuffix(path, ".json")+".golden.json", got)
+			feedtest.Golden(t, strings.TrimSuffix(path, ".json")+".golden.json", got) // x.xml → x.xml.golden.json
 		})
 	}
 }
@@ -56,7 +56,7 @@ func TestDetect(t *testing.T) {
 	if vex.Detect(data) {
 		t.Error("a plain SBOM is detected as VEX")
 	}
-	for _, p := range []string{"testdata/openvex-0.2.0.json", "testdata/cdx-vex.json"} {
+	for _, p := range []string{"testdata/openvex-0.2.0.json", "testdata/cdx-vex.json", "testdata/cdx-vex-1.6.xml"} {
 		d, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
