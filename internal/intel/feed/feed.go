@@ -294,3 +294,26 @@ func (p *Problems) Time(path, s string, required bool) time.Time {
 	}
 	return t.UTC()
 }
+
+// HeadSize is how much of a file Peek returns for the readers' Detect
+// functions.
+const HeadSize = 16 << 10
+
+// Peek returns the first HeadSize bytes of r's uncompressed content (r is
+// gunzipped when it starts with the gzip magic bytes) and a reader of the
+// whole uncompressed content, for routing a file by content:
+//
+//	head, body, err := feed.Peek(f)
+//	if csaf.Detect(head) { adv, err := csaf.Read(name, body) … }
+func Peek(r io.Reader) ([]byte, io.Reader, error) {
+	dr, err := Decompress(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	br := bufio.NewReaderSize(dr, HeadSize)
+	head, err := br.Peek(HeadSize)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, nil, err
+	}
+	return head, br, nil
+}
