@@ -18,7 +18,7 @@ import (
 func FuzzReadNVD(f *testing.F) {
 	for _, dir := range []string{"nvd/api-2.0-records", "nvd/cve-json5-vulnrichment"} { // one real record of each single-record format
 		files, _ := filepath.Glob(filepath.Join(vigiltest.SharedData(f, dir), "*.json"))
-		f.Add(mustRead(f, files[0]))
+		f.Add(feedtest.ReadFile(f, files[0]))
 	}
 	for _, p := range feedtest.Fixtures(f, 6, "testdata/*.json") { // AND configurations, each kind of bad input
 		f.Add(feedtest.ReadFile(f, p))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -198,18 +197,10 @@ func TestRead_Streams(t *testing.T) {
 		t.Fatalf("only %d records before the cut", len(cves))
 	}
 	stop := errors.New("stop")
-	n, err := nvd.Read("x", bytes.NewReader(mustRead(t, "testdata/api-and-config.json")), func(domain.CVE) error { return stop })
+	n, err := nvd.Read("x", bytes.NewReader(feedtest.ReadFile(t, "testdata/api-and-config.json")), func(domain.CVE) error { return stop })
 	if err != stop || n != 1 {
 		t.Fatalf("callback error not returned unchanged: %v, %d", err, n)
 	}
-}
-
-func mustRead(tb testing.TB, path string) []byte {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return data
 }
 
 // BenchmarkNVD parses the shared NVD 1.1 year feeds (gzipped, as
@@ -221,7 +212,7 @@ func BenchmarkNVD(b *testing.B) {
 	}
 	var data [][]byte
 	for _, p := range files {
-		data = append(data, mustRead(b, p))
+		data = append(data, feedtest.ReadFile(b, p))
 	}
 	b.ReportAllocs()
 	total := 0
@@ -236,5 +227,4 @@ func BenchmarkNVD(b *testing.B) {
 	}
 	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "CVEs/s")
 	b.ReportMetric(float64(total)/float64(b.N), "CVEs/op")
-	_ = fmt.Sprint()
 }
