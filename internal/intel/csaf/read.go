@@ -111,8 +111,16 @@ func (a *adapter) advisory(doc *document) *domain.Advisory {
 	if doc.ProductTree != nil {
 		adv.Products = a.productTree(doc.ProductTree)
 	}
+	seen := map[string]int{}
 	for i := range doc.Vulnerabilities {
-		adv.Vulns = append(adv.Vulns, a.vulnerability(&doc.Vulnerabilities[i], feed.Index("$.vulnerabilities", i)))
+		path := feed.Index("$.vulnerabilities", i)
+		if cve := doc.Vulnerabilities[i].CVE; cve != "" {
+			if j, dup := seen[cve]; dup {
+				a.p.Add(path+".cve", "%s is already the subject of $.vulnerabilities[%d] (CSAF test 6.1.23)", cve, j)
+			}
+			seen[cve] = i
+		}
+		adv.Vulns = append(adv.Vulns, a.vulnerability(&doc.Vulnerabilities[i], path))
 	}
 	for _, r := range a.refs {
 		switch {
