@@ -29,6 +29,7 @@ type Matcher struct {
 	byPURL     map[string][]*entry         // purl without version → products
 	byCPE      map[string][]*cpeEntry      // cpe vendor:product key → matches
 	vex        map[string][]*vexEntry      // CVE → statements
+	words      sync.Map                    // vendor "\x00" model → nameWords, for devices
 }
 
 // entry is one advisory product, ready to compare.
@@ -253,7 +254,14 @@ func (m *Matcher) match(s Subject, only map[string]bool) []domain.DeviceVulnerab
 // whose names match the device model by words (see wordsMatch).
 func (m *Matcher) wordHits(d *domain.Device, exact []*entry, current func(*entry) bool) []*entry {
 	vk := vendorKey(d.Manufacturer)
-	words := nameWords(d.Manufacturer, d.Model)
+	key := d.Manufacturer + "\x00" + d.Model
+	var words []string
+	if w, ok := m.words.Load(key); ok {
+		words = w.([]string)
+	} else {
+		words = nameWords(d.Manufacturer, d.Model)
+		m.words.Store(key, words)
+	}
 	skip := map[*domain.Advisory]bool{}
 	for _, e := range exact {
 		skip[e.adv] = true

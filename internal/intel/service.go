@@ -190,7 +190,7 @@ func Rematch(ctx context.Context, st MatchStore, m *Matcher) (*domain.MatchResul
 		return nil, err
 	}
 	var rows []domain.DeviceVulnerability
-	err = st.EachDevice(ctx, domain.DeviceFilter{Sort: "id"}, func(d *domain.Device) error {
+	err = st.EachDeviceToMatch(ctx, "", func(d *domain.Device) error {
 		rows = append(rows, m.Match(comps.Subject(d))...)
 		return nil
 	})
@@ -217,10 +217,10 @@ func RematchAdvisories(ctx context.Context, st MatchStore, m *Matcher, ids []str
 		return nil
 	}
 	if all {
-		err = st.EachDevice(ctx, domain.DeviceFilter{Sort: "id"}, collect)
+		err = st.EachDeviceToMatch(ctx, "", collect)
 	} else {
 		for _, v := range vendors {
-			if err = st.EachDevice(ctx, domain.DeviceFilter{Sort: "id", Manufacturer: v}, collect); err != nil {
+			if err = st.EachDeviceToMatch(ctx, v, collect); err != nil {
 				break
 			}
 		}

@@ -276,6 +276,10 @@ type IntelStore interface {
 	// people's decisions; an NVD-only row for a CVE they now cover on the
 	// same device is removed. CodeInvalid for a row of another advisory.
 	ReplaceAdvisoryVulnerabilities(ctx context.Context, advisoryIDs []string, rows []domain.DeviceVulnerability) (*domain.MatchResult, error)
+	// EachDeviceToMatch streams what matching needs of the practice's
+	// devices (id, manufacturer, model and its id, firmware), only those of
+	// the given manufacturer when vendor is not empty.
+	EachDeviceToMatch(ctx context.Context, vendor string, fn func(*domain.Device) error) error
 	// CountVulnerable counts the practice's devices with affected or
 	// possibly affected rows, and those among them on the KEV catalogue.
 	CountVulnerable(ctx context.Context) (domain.VulnCounts, error)

@@ -375,3 +375,38 @@ func (s *Store) CountVulnerable(ctx context.Context) (domain.VulnCounts, error) 
 	}
 	return c, nil
 }
+
+// EachDeviceToMatch streams the practice's devices with only what matching
+// needs, optionally of one manufacturer (resolved like device filters).
+func (s *Store) EachDeviceToMatch(ctx context.Context, vendor string, fn func(*domain.Device) error) error {
+	tid, err := domain.RequireTenant(ctx)
+	if err != nil {
+		return err
+	}
+	q, args := "SELECT id, manufacturer, model, COALESCE(model_id, 0), firmware FROM devices WHERE tenant_id = ?", []any{tid}
+	if vendor != "" {
+		v, err := s.FindVendor(ctx, vendor)
+		if domain.ErrorCode(err) == domain.CodeNotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		q, args = q+" AND vendor_id = ?", append(args, v.ID)
+	}
+	rows, err := s.query(ctx, q+" ORDER BY id", args...)
+	if err != nil {
+		return domain.Internal(err, "cannot list devices")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d := &domain.Device{TenantID: tid}
+		if err := rows.Scan(&d.ID, &d.Manufacturer, &d.Model, &d.ModelID, &d.Firmware); err != nil {
+			return domain.Internal(err, "cannot list devices")
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

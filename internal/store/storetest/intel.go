@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -126,6 +127,19 @@ func testVulns(t *testing.T, s store.Store) {
 	b := practice(t, s, "Vuln B", "Main")
 	d1 := mustCreate(t, s, a, map[domain.Field]string{domain.FieldName: "pump-1", domain.FieldManufacturer: "Acme", domain.FieldModel: "Pump", domain.FieldFirmware: "2.0"})
 	d2 := mustCreate(t, s, a, map[domain.Field]string{domain.FieldName: "pump-2", domain.FieldManufacturer: "Acme", domain.FieldModel: "Pump"})
+	for _, tc := range []struct {
+		ctx    context.Context
+		vendor string
+		want   int
+	}{{a, "", 2}, {a, "Acme", 2}, {a, "Nobody Inc", 0}, {b, "", 0}} {
+		var got []*domain.Device
+		if err := s.EachDeviceToMatch(tc.ctx, tc.vendor, func(d *domain.Device) error { got = append(got, d); return nil }); err != nil || len(got) != tc.want {
+			t.Fatalf("EachDeviceToMatch(%q) = %d devices, %v; want %d", tc.vendor, len(got), err, tc.want)
+		}
+		if len(got) > 0 && (got[0].Model != "Pump" || got[0].Firmware != "2.0" || got[0].ModelID == 0) {
+			t.Fatalf("EachDeviceToMatch row %+v", got[0])
+		}
+	}
 	rows := []domain.DeviceVulnerability{
 		{DeviceID: d1.ID, AdvisoryID: "ICSMA-99-001-01", CVE: "CVE-2099-0001", Status: domain.VulnAffected, Reason: "2.0 <= 2.0", FixedIn: "2.1",
 			Remediations: []domain.Remediation{{Category: domain.RemedyVendorFix, Details: "Update"}}, Products: []string{"P1"}},
