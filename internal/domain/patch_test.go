@@ -176,3 +176,18 @@ func TestParseWeekdaysAndClock(t *testing.T) {
 		t.Errorf("Validate: %v, name %q", err, w.Name)
 	}
 }
+
+func TestParseCents(t *testing.T) {
+	for in, want := range map[string]int64{"18500": 1850000, "18,500.00": 1850000, "$1,234.5": 123450, "0.285": 29, "0.284": 28,
+		"0.2849": 28, ".5": 50, "12.": 1200, "0.015": 2, "999.995": 100000} {
+		got, err := ParseCents(in)
+		if err != nil || got != want {
+			t.Errorf("ParseCents(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "-5", "abc", "1.2.3", "12e3", ".", "99999999999999999"} {
+		if _, err := ParseCents(bad); err == nil {
+			t.Errorf("ParseCents(%q) accepted", bad)
+		}
+	}
+}

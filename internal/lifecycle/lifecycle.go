@@ -6,6 +6,7 @@ package lifecycle
 
 import (
 	"cmp"
+	"encoding/json"
 	"math/big"
 	"slices"
 	"time"
@@ -252,3 +253,22 @@ func FormatCents(c int64) string {
 }
 
 func itoa(n int64) string { return big.NewInt(n).String() }
+
+// MarshalJSON writes the dates as YYYY-MM-DD ("" when unknown).
+func (d Due) MarshalJSON() ([]byte, error) {
+	type plain Due
+	return json.Marshal(struct {
+		plain
+		EndOfSupport string `json:"end_of_support"`
+		DueOn        string `json:"due_on"`
+	}{plain(d), d.EndOfSupport.String(), d.DueOn.String()})
+}
+
+// MarshalJSON keeps the alert's own fields beside the device's.
+func (a Alert) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Due      Due    `json:"device"`
+		DaysLeft int    `json:"days_left"`
+		Message  string `json:"message"`
+	}{a.Due, a.DaysLeft, a.Message})
+}
