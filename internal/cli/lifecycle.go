@@ -172,7 +172,7 @@ func (a *app) lifecycleCommand() *cobra.Command {
 	cost := &cobra.Command{
 		Use: "cost DEVICE [AMOUNT]", Short: "Set one device's replacement cost, overriding its model's",
 		Example: "  vigil lifecycle cost SN-4411 12,500.00\n  vigil lifecycle cost SN-4411 --clear",
-		Args: cobra.RangeArgs(1, 2),
+		Args:    cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if clear == (len(args) == 2) {
 				return usagef("give either an AMOUNT or --clear")

@@ -279,6 +279,12 @@ func (s *Store) MovePatchItem(ctx context.Context, id int64, c domain.PatchChang
 			}
 		case domain.PatchApplied:
 			p.AppliedAt, p.AppliedBy = tx.now, who
+			// The device now runs the release: record it as the device's
+			// firmware, with the work item as its provenance.
+			if _, _, err := tx.updateFields(tid, p.DeviceID, map[domain.Field]string{domain.FieldFirmware: p.Version},
+				domain.Source{Kind: domain.SourceManual, Name: "patch work item", Ref: "work item " + strconv.FormatInt(id, 10)}); err != nil {
+				return err
+			}
 		case domain.PatchVerified:
 			p.VerifiedAt, p.VerifiedBy = tx.now, who
 		}

@@ -110,4 +110,3 @@ func (s *Store) UpsertModel(ctx context.Context, m *domain.Model) error {
 		return nil
 	})
 }
-

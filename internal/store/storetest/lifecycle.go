@@ -132,6 +132,10 @@ func testLifecycle(t *testing.T, open Opener) {
 		if _, err := s.MovePatchItem(a, id, domain.PatchChange{To: domain.PatchApplied}); err != nil {
 			t.Fatal(err)
 		}
+		d, _ := s.FindDeviceByID(a, items[0].DeviceID)
+		if src, _ := d.Provenance.Of(domain.FieldFirmware); d.Firmware != "2.0" || src.Ref != fmt.Sprint("work item ", id) {
+			t.Fatalf("after apply the device's firmware is %q (%+v), want 2.0 from the work item", d.Firmware, src)
+		}
 		p, err = s.MovePatchItem(a, id, domain.PatchChange{To: domain.PatchVerified})
 		if err != nil || p.State != domain.PatchVerified || p.AppliedBy != "cli:tester" || p.VerifiedAt.IsZero() {
 			t.Fatalf("verify = %+v, %v", p, err)
