@@ -27,6 +27,8 @@ type dashboardView struct {
 	Charts       []chartView
 	Practices    []practiceRow // provider staff only: every practice
 	Totals       domain.DeviceStats
+	// StaleVendors have devices here and contacts over a year old.
+	StaleVendors []*domain.Vendor
 }
 
 type chartView struct {
@@ -51,6 +53,16 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		return "/devices?" + q.Encode()
 	}
 	v := dashboardView{Stats: st, NotPatchable: st.ByPatch["not-patchable"]}
+	vendors, err := s.st.FindVendors(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, x := range vendors {
+		if x.DeviceCount > 0 && x.ContactStale(time.Now()) {
+			v.StaleVendors = append(v.StaleVendors, x)
+		}
+	}
 	var cats []bar
 	for _, c := range domain.Categories() {
 		cats = append(cats, bar{Label: c.Label(), Value: st.ByCategory[c], Href: list(url.Values{"category": {string(c)}})})
