@@ -158,4 +158,3 @@ func TestBrowserPatchWorkflow(t *testing.T) {
 	}
 	srv.stop()
 }
-

@@ -75,7 +75,8 @@ func MakeBudget(items []Due, o BudgetOptions) *Budget {
 	if o.By == "" {
 		o.By = ByYear
 	}
-	b := &Budget{By: o.By, Currency: mainCurrency(items), YearTotals: make([]int64, o.Years), YearDevices: make([]int, o.Years)}
+	b := &Budget{By: o.By, Currency: mainCurrency(items), YearTotals: make([]int64, o.Years), YearDevices: make([]int, o.Years),
+		Rows: []BudgetRow{}, Later: []Due{}, Unknown: []Due{}, NoCost: []Due{}, OtherCurrency: []Due{}}
 	for i := range o.Years {
 		b.Years = append(b.Years, o.FromYear+i)
 	}

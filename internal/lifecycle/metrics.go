@@ -217,7 +217,7 @@ func (s *Service) Scorecards(ctx context.Context, today time.Time) ([]Scorecard,
 }
 
 func followUp(v *domain.Vendor, sc Scorecard) []string {
-	var f []string
+	f := []string{}
 	if sc.ContactStale {
 		f = append(f, "confirm the security contacts (last verified "+orNever(v.ContactVerified.String())+")")
 	}

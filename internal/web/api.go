@@ -51,7 +51,7 @@ var pageQuery = []string{"limit", "cursor"}
 
 func apiRoutes() []apiRoute {
 	read, edit, users, audit := domain.PermReadInventory, domain.PermEditInventory, domain.PermManageUsers, domain.PermReadAudit
-	return []apiRoute{
+	return append([]apiRoute{
 		{"GET", "/openapi.json", "", scopePublic, nil, (*Server).handleAPIOpenAPI},
 		{"GET", "/tenants", read, scopeAny, nil, (*Server).handleAPITenantIndex},
 		{"GET", "/devices", read, scopePractice, append([]string{"category", "site", "manufacturer", "q", "criticality", "review", "sort"}, pageQuery...),
@@ -73,7 +73,7 @@ func apiRoutes() []apiRoute {
 		{"GET", "/tokens", users, scopeAny, nil, (*Server).handleAPITokenIndex},
 		{"POST", "/tokens", users, scopeAny, nil, (*Server).handleAPITokenCreate},
 		{"DELETE", "/tokens/{id}", users, scopeAny, nil, (*Server).handleAPITokenDelete},
-	}
+	}, lifecycleAPIRoutes()...)
 }
 
 // apiCall is one API request on its way through a handler.
