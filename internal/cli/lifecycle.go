@@ -629,14 +629,10 @@ func (a *app) vendorLifecycleCommands() []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			var devs []*domain.Device
-			if err := st.EachDevice(ctx, domain.DeviceFilter{VendorID: v.ID}, func(d *domain.Device) error {
-				devs = append(devs, d)
-				return nil
-			}); err != nil {
+			n, err := (&lifecycle.Service{Store: st}).Notify(ctx, v, model, problem)
+			if err != nil {
 				return err
 			}
-			n := lifecycle.NewNotification(v, devs, model, problem)
 			switch {
 			case csvOut:
 				return n.WriteCSV(a.out)

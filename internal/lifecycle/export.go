@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -180,4 +181,16 @@ func orNone(s string) string {
 		return "(not recorded)"
 	}
 	return s
+}
+
+// Notify prepares a notification about the tenant's devices of vendor v.
+func (s *Service) Notify(ctx context.Context, v *domain.Vendor, model, problem string) (*Notification, error) {
+	var devs []*domain.Device
+	if err := s.Store.EachDevice(ctx, domain.DeviceFilter{VendorID: v.ID}, func(d *domain.Device) error {
+		devs = append(devs, d)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return NewNotification(v, devs, model, problem), nil
 }

@@ -334,15 +334,11 @@ func (s *Server) handleAPINotification(w http.ResponseWriter, c *apiCall) error 
 	if err != nil {
 		return err
 	}
-	var devs []*domain.Device
-	if err := s.st.EachDevice(c.ctx, domain.DeviceFilter{VendorID: v.ID}, func(d *domain.Device) error {
-		devs = append(devs, d)
-		return nil
-	}); err != nil {
+	q := c.r.URL.Query()
+	n, err := (&lifecycle.Service{Store: s.st}).Notify(c.ctx, v, q.Get("model"), q.Get("problem"))
+	if err != nil {
 		return err
 	}
-	q := c.r.URL.Query()
-	n := lifecycle.NewNotification(v, devs, q.Get("model"), q.Get("problem"))
 	return writeJSON(w, http.StatusOK, map[string]any{"vendor": n.Vendor, "to": n.To, "subject": n.Subject, "problem": n.Problem,
 		"devices": nonNil(n.Rows), "device_count": len(n.Rows), "text": n.Text(c.tenant.Name)})
 }

@@ -476,15 +476,10 @@ func (s *Server) handleNotify(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	v := notifyView{Vendor: vendor, Model: q.Get("model"), Problem: q.Get("problem")}
-	var devs []*domain.Device
-	if err := s.st.EachDevice(ctx, domain.DeviceFilter{VendorID: vendor.ID}, func(d *domain.Device) error {
-		devs = append(devs, d)
-		return nil
-	}); err != nil {
+	if v.Note, err = (&lifecycle.Service{Store: s.st}).Notify(ctx, vendor, v.Model, v.Problem); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v.Note = lifecycle.NewNotification(vendor, devs, v.Model, v.Problem)
 	if q.Get("format") == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+domain.Slugify(vendor.Name)+`-devices.csv"`)
