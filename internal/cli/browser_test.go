@@ -76,7 +76,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("no one-time password printed: %s", out.String())
 	}
 
-	bctx := browserContext(t, chrome, 90*time.Second)
+	bctx := browserContext(t, chrome, 3*time.Minute)
 	shot := screenshot(shots)
 	run := func(step string, actions ...chromedp.Action) {
 		t.Helper()

@@ -50,7 +50,7 @@ func TestBrowserPatchWorkflow(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no one-time password printed: %s", srv.out.String())
 	}
-	bctx := browserContext(t, chrome, 90*time.Second)
+	bctx := browserContext(t, chrome, 3*time.Minute)
 	run := func(step string, actions ...chromedp.Action) {
 		t.Helper()
 		if err := chromedp.Run(bctx, actions...); err != nil {
