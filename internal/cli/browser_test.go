@@ -71,41 +71,13 @@ func TestBrowser(t *testing.T) {
 
 	srv := startServe(t, "--db", db, "serve", "--listen", "127.0.0.1:0")
 	base, out := "http://"+srv.addr, srv.out
-	ctx := context.Background()
 	m := regexp.MustCompile(`one-time password\s+(\S+)`).FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("no one-time password printed: %s", out.String())
 	}
 
-	// Chromium's helper processes may still be writing its profile for a
-	// moment after it is stopped, so the profile is removed best-effort
-	// rather than with t.TempDir, whose cleanup fails the test on a
-	// non-empty directory.
-	profile, err := os.MkdirTemp("", "vigil-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(profile) })
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile), chromedp.WindowSize(1366, 900))
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
-	bctx, cancelTimeout := context.WithTimeout(bctx, 90*time.Second)
-	defer cancelTimeout()
-
-	shot := func(name string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
-			var png []byte
-			if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
-		})
-	}
+	bctx := browserContext(t, chrome, 3*time.Minute)
+	shot := screenshot(shots)
 	run := func(step string, actions ...chromedp.Action) {
 		t.Helper()
 		if err := chromedp.Run(bctx, actions...); err != nil {
@@ -255,4 +227,41 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("audit of the browser's edit: %d, %v", len(events), err)
 	}
 	srv.stop()
+}
+
+// browserContext starts a headless Chromium for one test and returns its
+// context, ending after timeout.
+func browserContext(t *testing.T, chrome string, timeout time.Duration) context.Context {
+	t.Helper()
+	// Chromium's helper processes may still be writing its profile for a
+	// moment after it is stopped, so the profile is removed best-effort
+	// rather than with t.TempDir, whose cleanup fails the test on a
+	// non-empty directory.
+	profile, err := os.MkdirTemp("", "vigil-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(profile) })
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile), chromedp.WindowSize(1366, 900))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	bctx, cancelTimeout := context.WithTimeout(bctx, timeout)
+	t.Cleanup(func() { cancelTimeout(); cancelBrowser(); cancelAlloc() })
+	return bctx
+}
+
+// screenshot returns an action that photographs the page into dir.
+func screenshot(dir string) func(name string) chromedp.Action {
+	return func(name string) chromedp.Action {
+		return chromedp.ActionFunc(func(ctx context.Context) error {
+			var png []byte
+			if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+		})
+	}
 }

@@ -151,7 +151,8 @@ audit trail.`,
 	pf.BoolVar(&a.json, "json", false, "print results as JSON")
 	root.AddCommand(a.tenantCommand(), a.siteCommand(), a.deviceCommand(), a.vendorCommand(), a.modelCommand(),
 		a.importCommand(), a.exportCommand(), a.auditCommand(), a.userCommand(), a.tokenCommand(), a.serveCommand(), a.demoCommand(), a.migrateCommand(), a.configCommand(),
-		a.feedsCommand(), a.advisoryCommand(), a.vulnsCommand(), a.sbomCommand(), a.rubricCommand())
+		a.feedsCommand(), a.advisoryCommand(), a.vulnsCommand(), a.sbomCommand(), a.rubricCommand(),
+		a.lifecycleCommand(), a.patchCommand(), a.windowCommand())
 	groupsRejectUnknown(root)
 	return root
 }

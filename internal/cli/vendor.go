@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -79,8 +78,10 @@ func (a *app) vendorCommand() *cobra.Command {
 			if v.ContactStale(time.Now()) {
 				stale = "  (older than 12 months: verify the contacts)"
 			}
-			fmt.Fprintf(a.out, "Vendor %d: %s\nWebsite:           %s\nPSIRT e-mail:      %s\nPSIRT page:        %s\nSecurity contact:  %s\nContacts verified: %s%s\nDevices:           %d\nAliases:           %s\nNotes:             %s\n",
-				v.ID, v.Name, v.Website, v.PSIRTEmail, v.PSIRTURL, v.SecurityContact, v.ContactVerified, stale, v.DeviceCount, strings.Join(v.Aliases, "; "), v.Notes)
+			fmt.Fprintf(a.out, "Vendor %d: %s\nWebsite:           %s\nPSIRT e-mail:      %s\nPSIRT page:        %s\nSecurity contact:  %s\nContacts verified: %s%s\n"+
+				"Account manager:   %s\nSupport contract:  %s%s\nAdvisory feed:     %s\nDevices:           %d\nAliases:           %s\nNotes:             %s\n",
+				v.ID, v.Name, v.Website, v.PSIRTEmail, v.PSIRTURL, v.SecurityContact, v.ContactVerified, stale,
+				v.AccountManager, v.SupportContract, untilDate(v.SupportContractEnd), v.AdvisoryFeedURL, v.DeviceCount, strings.Join(v.Aliases, "; "), v.Notes)
 			if len(models) > 0 {
 				fmt.Fprintln(a.out, "\nModels:")
 				t := newTable(a.out, "  MODEL", "CATEGORY", "DEVICES", "END OF SUPPORT")
@@ -116,7 +117,7 @@ func (a *app) vendorCommand() *cobra.Command {
 	vendorFlags(add, &nv, &verified)
 	cmd.AddCommand(add)
 	var ev domain.Vendor
-	var everified string
+	var everified, econtractEnd string
 	edit := &cobra.Command{
 		Use: "edit REF", Short: "Change a vendor's details and security contacts", Args: exactArgs(1, "a vendor id, name or alias"),
 		Example: `  vigil vendor edit philips --psirt-url https://www.philips.com/productsecurity --verified today`,
@@ -129,6 +130,8 @@ func (a *app) vendorCommand() *cobra.Command {
 			for flag, pair := range map[string][2]*string{
 				"website": {&v.Website, &ev.Website}, "psirt-email": {&v.PSIRTEmail, &ev.PSIRTEmail}, "psirt-url": {&v.PSIRTURL, &ev.PSIRTURL},
 				"contact": {&v.SecurityContact, &ev.SecurityContact}, "notes": {&v.Notes, &ev.Notes},
+				"account-manager": {&v.AccountManager, &ev.AccountManager}, "contract": {&v.SupportContract, &ev.SupportContract},
+				"advisory-feed": {&v.AdvisoryFeedURL, &ev.AdvisoryFeedURL},
 			} {
 				if fl.Changed(flag) {
 					*pair[0] = *pair[1]
@@ -141,6 +144,11 @@ func (a *app) vendorCommand() *cobra.Command {
 					return usagef("--verified: %s", domain.ErrorMessage(err))
 				}
 			}
+			if fl.Changed("contract-end") {
+				if v.SupportContractEnd, err = domain.ParseDate(econtractEnd, domain.MonthFirst); err != nil {
+					return usagef("--contract-end: %s", domain.ErrorMessage(err))
+				}
+			}
 			if err := st.UpdateVendor(ctx, v); err != nil {
 				return err
 			}
@@ -149,7 +157,9 @@ func (a *app) vendorCommand() *cobra.Command {
 		},
 	}
 	vendorFlags(edit, &ev, &everified)
+	edit.Flags().StringVar(&econtractEnd, "contract-end", "", "end date of the support contract")
 	cmd.AddCommand(edit)
+	cmd.AddCommand(a.vendorLifecycleCommands()...)
 	cmd.AddCommand(&cobra.Command{
 		Use: "alias REF ALIAS", Short: "Make another spelling of a vendor's name resolve to it",
 		Example: `  vigil vendor alias "GE HealthCare" "GE Med Sys"`,
@@ -177,6 +187,9 @@ func vendorFlags(cmd *cobra.Command, v *domain.Vendor, verified *string) {
 	fl.StringVar(&v.SecurityContact, "contact", "", "named security contact, phone…")
 	fl.StringVar(verified, "verified", "", "date the contacts were last verified (YYYY-MM-DD or 'today')")
 	fl.StringVar(&v.Notes, "notes", "", "notes")
+	fl.StringVar(&v.AccountManager, "account-manager", "", "the practice's account manager at the vendor")
+	fl.StringVar(&v.SupportContract, "contract", "", "support or service contract (name, number)")
+	fl.StringVar(&v.AdvisoryFeedURL, "advisory-feed", "", "CSAF provider metadata or advisory feed URL")
 }
 
 // optionalTenantCtx scopes to a practice when one is chosen or there is
@@ -286,6 +299,8 @@ func (a *app) modelCommand() *cobra.Command {
 	fl.StringVar(&cost, "replacement-cost", "", "replacement cost, e.g. 18500 or 18,500.00")
 	fl.StringVar(&m.Currency, "currency", "", "ISO currency code (default USD)")
 	fl.StringVar(&m.Notes, "notes", "", "notes")
+	fl.BoolVar(&m.SBOMAvailable, "sbom", false, "the manufacturer supplies an SBOM for this model")
+	fl.BoolVar(&m.MDS2Available, "mds2", false, "the manufacturer supplies an MDS2 form for this model")
 	cmd.AddCommand(set)
 	return cmd
 }
@@ -302,6 +317,12 @@ func mergeModel(cmd *cobra.Command, cur *domain.Model, given domain.Model) domai
 	}
 	if fl.Changed("notes") {
 		out.Notes = given.Notes
+	}
+	if fl.Changed("sbom") {
+		out.SBOMAvailable = given.SBOMAvailable
+	}
+	if fl.Changed("mds2") {
+		out.MDS2Available = given.MDS2Available
 	}
 	return out
 }
@@ -330,12 +351,12 @@ func money(cents int64, currency string) string {
 	return fmt.Sprintf("%s %s.%02d", currency, b.String(), frac)
 }
 
-// parseMoney reads "18500", "18,500.00" or "18500.5" into cents.
-func parseMoney(s string) (int64, error) {
-	clean := strings.NewReplacer(",", "", " ", "", "$", "").Replace(strings.TrimSpace(s))
-	f, err := strconv.ParseFloat(clean, 64)
-	if err != nil || f < 0 || f > 1e12 {
-		return 0, domain.Errorf(domain.CodeInvalid, "%q is not an amount of money", s)
+// parseMoney reads "18500", "18,500.00" or "18500.5" into cents, exactly.
+func parseMoney(s string) (int64, error) { return domain.ParseCents(s) }
+
+func untilDate(d domain.Date) string {
+	if d.IsZero() {
+		return ""
 	}
-	return int64(math.Round(f * 100)), nil
+	return " (until " + d.String() + ")"
 }

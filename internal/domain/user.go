@@ -32,12 +32,15 @@ const (
 	PermManageVendors     Permission = "vendors.manage"
 	PermManageSites       Permission = "sites.manage"
 	PermReadAudit         Permission = "audit.read"
+	// PermOverridePatch lets an administrator skip validation or schedule
+	// an update outside a maintenance window, with a reason.
+	PermOverridePatch Permission = "patch.override"
 )
 
 // rolePerms is the one table of who may do what.
 var rolePerms = map[Role][]Permission{
-	RoleProviderAdmin: {PermReadInventory, PermEditInventory, PermManageDeviceAdmin, PermManageUsers, PermManageTenants, PermManageVendors, PermManageSites, PermReadAudit},
-	RolePracticeAdmin: {PermReadInventory, PermEditInventory, PermManageDeviceAdmin, PermManageUsers, PermManageSites, PermReadAudit},
+	RoleProviderAdmin: {PermReadInventory, PermEditInventory, PermManageDeviceAdmin, PermManageUsers, PermManageTenants, PermManageVendors, PermManageSites, PermReadAudit, PermOverridePatch},
+	RolePracticeAdmin: {PermReadInventory, PermEditInventory, PermManageDeviceAdmin, PermManageUsers, PermManageSites, PermReadAudit, PermOverridePatch},
 	RoleTechnician:    {PermReadInventory, PermEditInventory},
 	RoleViewer:        {PermReadInventory},
 	RoleAuditor:       {PermReadInventory, PermReadAudit},

@@ -20,11 +20,17 @@ type Vendor struct {
 	PSIRTURL        string // security advisories / disclosure page
 	SecurityContact string // a named person, phone…
 	ContactVerified Date   // when the contacts were last confirmed
-	Notes           string
-	Aliases         []string
-	DeviceCount     int // devices of this vendor in the caller's practice (read only)
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	AccountManager  string // the practice's commercial contact at the vendor
+	// SupportContract names the service or support agreement; its end date
+	// is when the vendor stops owing updates and repairs.
+	SupportContract    string
+	SupportContractEnd Date
+	AdvisoryFeedURL    string // the vendor's CSAF provider metadata or advisory feed
+	Notes              string
+	Aliases            []string
+	DeviceCount        int // devices of this vendor in the caller's practice (read only)
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // Validate checks a vendor before it is stored.
@@ -59,7 +65,9 @@ type Model struct {
 	ReplacementCostCents int64
 	Currency             string // ISO 4217, default USD
 	Notes                string
-	DeviceCount          int // devices of this model in the caller's practice (read only)
+	SBOMAvailable        bool // the manufacturer supplies a software bill of materials
+	MDS2Available        bool // the manufacturer supplies an MDS2 form
+	DeviceCount          int  // devices of this model in the caller's practice (read only)
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
 }

@@ -23,6 +23,7 @@ type Store interface {
 	PendingImportStore
 	TokenStore
 	IntelStore
+	LifecycleStore
 
 	// Engine names the database engine ("sqlite", "postgres").
 	Engine() string
@@ -292,4 +293,47 @@ type IntelStore interface {
 	SaveRubric(ctx context.Context, r *domain.RubricRecord) error
 	// FindRubric returns a model's rubric answers. CodeNotFound.
 	FindRubric(ctx context.Context, modelID int64) (*domain.RubricRecord, error)
+}
+
+// LifecycleStore keeps the tenant's replacement costs, firmware releases,
+// patch work items and maintenance windows (docs/lifecycle.md). Every method
+// is scoped to the tenant on the context (CodeForbidden without one) and
+// every change is audited.
+type LifecycleStore interface {
+	// SetDeviceReplacementCost overrides the model's replacement cost for
+	// one device; cents < 0 removes the override. CodeNotFound, CodeInvalid.
+	SetDeviceReplacementCost(ctx context.Context, deviceID, cents int64) error
+	// DeviceReplacementCosts returns the tenant's overrides by device id.
+	DeviceReplacementCosts(ctx context.Context) (map[int64]int64, error)
+
+	// CreateFirmwareRelease records an update for r.Manufacturer + r.Model
+	// (or r.ModelID) and opens an "available" work item for every device
+	// of that model in the tenant whose firmware is not already r.Version.
+	// CodeInvalid, CodeNotFound (no such model), CodeConflict (version
+	// already recorded).
+	CreateFirmwareRelease(ctx context.Context, r *domain.FirmwareRelease) error
+	// FindFirmwareReleases lists the tenant's releases, newest first, of
+	// one model when modelID > 0.
+	FindFirmwareReleases(ctx context.Context, modelID int64) ([]*domain.FirmwareRelease, error)
+
+	// FindPatchItems lists work items, oldest first. CodeInvalid.
+	FindPatchItems(ctx context.Context, f domain.PatchFilter) ([]*domain.PatchItem, error)
+	// FindPatchItem returns one work item. CodeNotFound.
+	FindPatchItem(ctx context.Context, id int64) (*domain.PatchItem, error)
+	// MovePatchItem moves a work item through the workflow
+	// (domain.CheckPatchMove). Scheduling must fall inside a maintenance
+	// window of the device's site (and department, when the window names
+	// one) unless c.Override; an override is audited as "patch.override"
+	// with its reason. The caller checks who may override. CodeInvalid,
+	// CodeNotFound.
+	MovePatchItem(ctx context.Context, id int64, c domain.PatchChange) (*domain.PatchItem, error)
+
+	// CreateMaintenanceWindow stores a window; w.Site names the site and
+	// an empty TimeZone takes the site's (else UTC). CodeInvalid,
+	// CodeNotFound (site).
+	CreateMaintenanceWindow(ctx context.Context, w *domain.MaintenanceWindow) error
+	// FindMaintenanceWindows lists the tenant's windows by site and name.
+	FindMaintenanceWindows(ctx context.Context) ([]*domain.MaintenanceWindow, error)
+	// DeleteMaintenanceWindow removes a window. CodeNotFound.
+	DeleteMaintenanceWindow(ctx context.Context, id int64) error
 }

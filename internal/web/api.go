@@ -51,7 +51,7 @@ var pageQuery = []string{"limit", "cursor"}
 
 func apiRoutes() []apiRoute {
 	read, edit, users, audit := domain.PermReadInventory, domain.PermEditInventory, domain.PermManageUsers, domain.PermReadAudit
-	return []apiRoute{
+	return append([]apiRoute{
 		{"GET", "/openapi.json", "", scopePublic, nil, (*Server).handleAPIOpenAPI},
 		{"GET", "/tenants", read, scopeAny, nil, (*Server).handleAPITenantIndex},
 		{"GET", "/devices", read, scopePractice, append([]string{"category", "site", "manufacturer", "q", "criticality", "review", "sort"}, pageQuery...),
@@ -78,7 +78,7 @@ func apiRoutes() []apiRoute {
 		{"GET", "/vulnerabilities", read, scopePractice, []string{"device", "advisory", "cve", "status", "kev"}, (*Server).handleAPIVulnIndex},
 		{"GET", "/devices/{id}/vulnerabilities", read, scopePractice, nil, (*Server).handleAPIDeviceVulnIndex},
 		{"PATCH", "/devices/{id}/vulnerabilities", edit, scopePractice, nil, (*Server).handleAPIDeviceVulnDecide},
-	}
+	}, lifecycleAPIRoutes()...)
 }
 
 // apiCall is one API request on its way through a handler.

@@ -17,6 +17,7 @@ import (
 type matrixTarget struct {
 	slug                              string
 	deviceID, siteID, tokenID, vendor int64
+	patchID, windowID, modelID        int64 // lifecycle (api_lifecycle_test.go)
 }
 
 // probe says how the isolation matrix exercises one route: the permission
@@ -164,6 +165,9 @@ func TestAPI_TenantIsolation(t *testing.T) {
 		d := e.devices[slug]
 		tok := e.newToken(slug, domain.RoleViewer, "SECRET-"+slug+"-fixture")
 		targets[slug] = matrixTarget{slug: slug, deviceID: d.ID, siteID: sites[0].ID, tokenID: tok.token.ID, vendor: d.VendorID}
+		tg := targets[slug]
+		tg.patchID, tg.windowID, tg.modelID = e.lifecycleFixture(slug)
+		targets[slug] = tg
 		// History to read: a change by the practice itself.
 		if _, _, err := e.st.UpdateDevice(ctx, d.ID, map[domain.Field]string{domain.FieldFirmware: "SECRET-" + slug + " fw"}, domain.Source{Kind: domain.SourceManual}); err != nil {
 			t.Fatal(err)

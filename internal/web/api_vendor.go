@@ -20,6 +20,10 @@ type apiVendor struct {
 	SecurityContact string    `json:"security_contact"`
 	ContactVerified string    `json:"contact_verified"` // YYYY-MM-DD, or "" when never
 	Notes           string    `json:"notes"`
+	AccountManager  string    `json:"account_manager"`
+	Contract        string    `json:"support_contract"`
+	ContractEnd     string    `json:"support_contract_end"` // YYYY-MM-DD, or ""
+	AdvisoryFeedURL string    `json:"advisory_feed_url"`
 	Aliases         []string  `json:"aliases,omitempty"` // on GET /vendors/{id} only
 	DeviceCount     *int      `json:"device_count,omitempty"`
 	CreatedAt       time.Time `json:"created_at"`
@@ -29,6 +33,7 @@ type apiVendor struct {
 func vendorJSON(c *apiCall, v *domain.Vendor) apiVendor {
 	out := apiVendor{ID: v.ID, Name: v.Name, Website: v.Website, PSIRTEmail: v.PSIRTEmail, PSIRTURL: v.PSIRTURL,
 		SecurityContact: v.SecurityContact, ContactVerified: v.ContactVerified.String(), Notes: v.Notes, Aliases: v.Aliases,
+		AccountManager: v.AccountManager, Contract: v.SupportContract, ContractEnd: v.SupportContractEnd.String(), AdvisoryFeedURL: v.AdvisoryFeedURL,
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 	if c.tenant != nil {
 		out.DeviceCount = intPtr(v.DeviceCount)

@@ -28,6 +28,8 @@ type dashboardView struct {
 	Charts       []chartView
 	Practices    []practiceRow // provider staff only: every practice
 	Totals       domain.DeviceStats
+	// StaleVendors have devices here and contacts over a year old.
+	StaleVendors []*domain.Vendor
 }
 
 type chartView struct {
@@ -55,6 +57,16 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	if v.Vulnerable, err = s.st.CountVulnerable(ctx); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	vendors, err := s.st.FindVendors(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, x := range vendors {
+		if x.DeviceCount > 0 && x.ContactStale(time.Now()) {
+			v.StaleVendors = append(v.StaleVendors, x)
+		}
 	}
 	var cats []bar
 	for _, c := range domain.Categories() {

@@ -96,7 +96,12 @@ func (s *Server) handleVendorUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	x.Website, x.PSIRTEmail, x.PSIRTURL = strings.TrimSpace(r.PostFormValue("website")), strings.TrimSpace(r.PostFormValue("psirt_email")), strings.TrimSpace(r.PostFormValue("psirt_url"))
 	x.SecurityContact, x.Notes = strings.TrimSpace(r.PostFormValue("contact")), strings.TrimSpace(r.PostFormValue("notes"))
+	x.AccountManager, x.SupportContract = strings.TrimSpace(r.PostFormValue("account_manager")), strings.TrimSpace(r.PostFormValue("contract"))
+	x.AdvisoryFeedURL = strings.TrimSpace(r.PostFormValue("advisory_feed"))
 	v := vendorView{}
+	if x.SupportContractEnd, err = domain.ParseDate(r.PostFormValue("contract_end"), domain.MonthFirst); err != nil {
+		v.Error = "Contract end: " + domain.ErrorMessage(err)
+	}
 	if r.PostFormValue("verified_today") != "" {
 		x.ContactVerified = domain.DateOf(time.Now())
 	} else if x.ContactVerified, err = domain.ParseDate(r.PostFormValue("verified"), domain.MonthFirst); err != nil {

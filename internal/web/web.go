@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/vigil-med/vigil/internal/auth"
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/lifecycle"
 	"github.com/vigil-med/vigil/internal/store"
 )
 
@@ -71,6 +73,7 @@ func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
 			return map[string]any{"Users": users, "Me": me, "Tenant": tenant, "CSRF": csrf}
 		},
 	}
+	maps.Copy(funcs, lifecycle.PlanFuncs) // money, when, date
 	for _, p := range pages {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html", "templates/"+p+".html")
 		if err != nil {
@@ -112,6 +115,7 @@ func (s *Server) routes() {
 	s.registerImportRoutes()
 	s.registerUserRoutes()
 	s.registerVendorRoutes()
+	s.registerLifecycleRoutes()
 	s.registerTokenRoutes()
 	s.registerIntelRoutes()
 	s.handle("GET /login", s.handleLoginForm)

@@ -8,17 +8,19 @@ import (
 	"github.com/vigil-med/vigil/internal/domain"
 )
 
-const modelCols = "m.id, m.vendor_id, v.name, m.name, m.category, m.end_of_sale, m.end_of_support, m.end_of_life, m.service_life_years, m.replacement_cost_cents, m.currency, m.notes, m.created_at, m.updated_at"
+const modelCols = "m.id, m.vendor_id, v.name, m.name, m.category, m.end_of_sale, m.end_of_support, m.end_of_life, m.service_life_years, m.replacement_cost_cents, m.currency, m.notes, m.sbom_available, m.mds2_available, m.created_at, m.updated_at"
 
 func scanModel(sc interface{ Scan(...any) error }, extra ...any) (*domain.Model, error) {
 	var m domain.Model
 	var cat, eos, eosup, eol, created, updated string
+	var sbom, mds2 int
 	dest := append([]any{&m.ID, &m.VendorID, &m.Manufacturer, &m.Name, &cat, &eos, &eosup, &eol, &m.ServiceLifeYears,
-		&m.ReplacementCostCents, &m.Currency, &m.Notes, &created, &updated}, extra...)
+		&m.ReplacementCostCents, &m.Currency, &m.Notes, &sbom, &mds2, &created, &updated}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
 	m.Category = domain.Category(cat)
+	m.SBOMAvailable, m.MDS2Available = sbom != 0, mds2 != 0
 	m.EndOfSale, m.EndOfSupport, m.EndOfLife = parseDate(eos), parseDate(eosup), parseDate(eol)
 	m.CreatedAt, m.UpdatedAt = parseTime(created), parseTime(updated)
 	return &m, nil
@@ -86,9 +88,9 @@ func (s *Store) UpsertModel(ctx context.Context, m *domain.Model) error {
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			id, err := tx.insertID("models", []string{"vendor_id", "key", "name", "category", "end_of_sale", "end_of_support", "end_of_life",
-				"service_life_years", "replacement_cost_cents", "currency", "notes", "created_at", "updated_at"},
+				"service_life_years", "replacement_cost_cents", "currency", "notes", "sbom_available", "mds2_available", "created_at", "updated_at"},
 				vid, domain.ModelKey(m.Name), m.Name, string(m.Category), m.EndOfSale.String(), m.EndOfSupport.String(), m.EndOfLife.String(),
-				m.ServiceLifeYears, m.ReplacementCostCents, m.Currency, m.Notes, fmtTime(tx.now), fmtTime(tx.now))
+				m.ServiceLifeYears, m.ReplacementCostCents, m.Currency, m.Notes, b2i(m.SBOMAvailable), b2i(m.MDS2Available), fmtTime(tx.now), fmtTime(tx.now))
 			if err != nil {
 				return conflictOr(err, "model %q exists", m.Name)
 			}
@@ -98,9 +100,9 @@ func (s *Store) UpsertModel(ctx context.Context, m *domain.Model) error {
 		case err != nil:
 			return wrapScan(err, "model")
 		}
-		if _, err := tx.exec("UPDATE models SET name = ?, category = ?, end_of_sale = ?, end_of_support = ?, end_of_life = ?, service_life_years = ?, replacement_cost_cents = ?, currency = ?, notes = ?, updated_at = ? WHERE id = ?",
+		if _, err := tx.exec("UPDATE models SET name = ?, category = ?, end_of_sale = ?, end_of_support = ?, end_of_life = ?, service_life_years = ?, replacement_cost_cents = ?, currency = ?, notes = ?, sbom_available = ?, mds2_available = ?, updated_at = ? WHERE id = ?",
 			m.Name, string(m.Category), m.EndOfSale.String(), m.EndOfSupport.String(), m.EndOfLife.String(), m.ServiceLifeYears,
-			m.ReplacementCostCents, m.Currency, m.Notes, fmtTime(tx.now), old.ID); err != nil {
+			m.ReplacementCostCents, m.Currency, m.Notes, b2i(m.SBOMAvailable), b2i(m.MDS2Available), fmtTime(tx.now), old.ID); err != nil {
 			return domain.Internal(err, "cannot update model")
 		}
 		m.ID, m.CreatedAt, m.UpdatedAt = old.ID, old.CreatedAt, tx.now

@@ -10,16 +10,17 @@ import (
 	"github.com/vigil-med/vigil/internal/domain"
 )
 
-const vendorCols = "v.id, v.name, v.website, v.psirt_email, v.psirt_url, v.security_contact, v.contact_verified, v.notes, v.created_at, v.updated_at"
+const vendorCols = "v.id, v.name, v.website, v.psirt_email, v.psirt_url, v.security_contact, v.contact_verified, v.notes, v.account_manager, v.support_contract, v.support_contract_end, v.advisory_feed_url, v.created_at, v.updated_at"
 
 func scanVendor(sc interface{ Scan(...any) error }, extra ...any) (*domain.Vendor, error) {
 	var v domain.Vendor
-	var verified, created, updated string
-	dest := append([]any{&v.ID, &v.Name, &v.Website, &v.PSIRTEmail, &v.PSIRTURL, &v.SecurityContact, &verified, &v.Notes, &created, &updated}, extra...)
+	var verified, contractEnd, created, updated string
+	dest := append([]any{&v.ID, &v.Name, &v.Website, &v.PSIRTEmail, &v.PSIRTURL, &v.SecurityContact, &verified, &v.Notes,
+		&v.AccountManager, &v.SupportContract, &contractEnd, &v.AdvisoryFeedURL, &created, &updated}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
-	v.ContactVerified = parseDate(verified)
+	v.ContactVerified, v.SupportContractEnd = parseDate(verified), parseDate(contractEnd)
 	v.CreatedAt, v.UpdatedAt = parseTime(created), parseTime(updated)
 	return &v, nil
 }
@@ -90,8 +91,10 @@ func (s *Store) CreateVendor(ctx context.Context, v *domain.Vendor) error {
 		return err
 	}
 	return s.write(ctx, func(tx *Tx) error {
-		id, err := tx.insertID("vendors", []string{"key", "name", "website", "psirt_email", "psirt_url", "security_contact", "contact_verified", "notes", "created_at", "updated_at"},
-			domain.VendorKey(v.Name), v.Name, v.Website, v.PSIRTEmail, v.PSIRTURL, v.SecurityContact, v.ContactVerified.String(), v.Notes, fmtTime(tx.now), fmtTime(tx.now))
+		id, err := tx.insertID("vendors", []string{"key", "name", "website", "psirt_email", "psirt_url", "security_contact", "contact_verified", "notes",
+			"account_manager", "support_contract", "support_contract_end", "advisory_feed_url", "created_at", "updated_at"},
+			domain.VendorKey(v.Name), v.Name, v.Website, v.PSIRTEmail, v.PSIRTURL, v.SecurityContact, v.ContactVerified.String(), v.Notes,
+			v.AccountManager, v.SupportContract, v.SupportContractEnd.String(), v.AdvisoryFeedURL, fmtTime(tx.now), fmtTime(tx.now))
 		if err != nil {
 			return conflictOr(err, "vendor %q already exists", v.Name)
 		}
@@ -112,8 +115,10 @@ func (s *Store) UpdateVendor(ctx context.Context, v *domain.Vendor) error {
 		if err != nil {
 			return wrapScan(err, "vendor")
 		}
-		if _, err := tx.exec("UPDATE vendors SET key = ?, name = ?, website = ?, psirt_email = ?, psirt_url = ?, security_contact = ?, contact_verified = ?, notes = ?, updated_at = ? WHERE id = ?",
-			domain.VendorKey(v.Name), v.Name, v.Website, v.PSIRTEmail, v.PSIRTURL, v.SecurityContact, v.ContactVerified.String(), v.Notes, fmtTime(tx.now), v.ID); err != nil {
+		if _, err := tx.exec("UPDATE vendors SET key = ?, name = ?, website = ?, psirt_email = ?, psirt_url = ?, security_contact = ?, contact_verified = ?, notes = ?, "+
+			"account_manager = ?, support_contract = ?, support_contract_end = ?, advisory_feed_url = ?, updated_at = ? WHERE id = ?",
+			domain.VendorKey(v.Name), v.Name, v.Website, v.PSIRTEmail, v.PSIRTURL, v.SecurityContact, v.ContactVerified.String(), v.Notes,
+			v.AccountManager, v.SupportContract, v.SupportContractEnd.String(), v.AdvisoryFeedURL, fmtTime(tx.now), v.ID); err != nil {
 			return conflictOr(err, "another vendor is already called %q", v.Name)
 		}
 		if old.Name != v.Name {

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("PendingImport", func(t *testing.T) { testPendingImports(t, open) })
 	t.Run("ListCache", func(t *testing.T) { testListCache(t, open) })
 	t.Run("Intel", func(t *testing.T) { testIntel(t, open) })
+	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, open) })
 }
 
 func testPendingImports(t *testing.T, open Opener) {

@@ -1,0 +1,147 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/vigiltest"
+)
+
+// lifecycleFixture gives a practice a model with a device, a release with
+// its work item and a maintenance window, for the isolation matrix.
+func (e *apiEnv) lifecycleFixture(slug string) (patchID, windowID, modelID int64) {
+	e.t.Helper()
+	ctx := vigiltest.Context(e.tenants[slug].ID)
+	maker := strings.Split(slug, "-")[0] + " Infusion Systems"
+	d := e.mustDevice(slug, map[domain.Field]string{domain.FieldSerial: "SECRET-" + slug + "-pump", domain.FieldCategory: "infusion",
+		domain.FieldManufacturer: maker, domain.FieldModel: "Pump 9", domain.FieldFirmware: "1.0"})
+	r := &domain.FirmwareRelease{ModelID: d.ModelID, Version: "SECRET-" + slug + " 2.0", ReleasedOn: domain.Date{Year: 2026, Month: 1, Day: 5}}
+	if err := e.st.CreateFirmwareRelease(ctx, r); err != nil {
+		e.t.Fatal(err)
+	}
+	items, err := e.st.FindPatchItems(ctx, domain.PatchFilter{ReleaseID: r.ID})
+	if err != nil || len(items) != 1 {
+		e.t.Fatalf("fixture work items: %v %v", items, err)
+	}
+	w := e.mustWindow(slug)
+	return items[0].ID, w, d.ModelID
+}
+
+func (e *apiEnv) mustWindow(slug string) int64 {
+	e.t.Helper()
+	w := &domain.MaintenanceWindow{Site: "main", Weekdays: []time.Weekday{time.Sunday}, Start: 120, End: 300, TimeZone: "America/New_York"}
+	if err := e.st.CreateMaintenanceWindow(vigiltest.Context(e.tenants[slug].ID), w); err != nil {
+		e.t.Fatal(err)
+	}
+	return w.ID
+}
+
+// freshPatch opens a new work item in the practice: a new device of the
+// fixture model and a new release for it.
+func (e *apiEnv) freshPatch(tg matrixTarget) int64 {
+	e.t.Helper()
+	e.seq++
+	ctx := vigiltest.Context(e.tenants[tg.slug].ID)
+	d := e.mustDevice(tg.slug, map[domain.Field]string{domain.FieldSerial: fmt.Sprintf("MOVE-%d", e.seq), domain.FieldCategory: "infusion",
+		domain.FieldManufacturer: strings.Split(tg.slug, "-")[0] + " Infusion Systems", domain.FieldModel: "Pump 9", domain.FieldFirmware: "1.0", domain.FieldSite: "main"})
+	r := &domain.FirmwareRelease{ModelID: tg.modelID, Version: fmt.Sprintf("move-%d", e.seq), ReleasedOn: domain.Date{Year: 2026, Month: 2, Day: 1}}
+	if err := e.st.CreateFirmwareRelease(ctx, r); err != nil {
+		e.t.Fatal(err)
+	}
+	items, _ := e.st.FindPatchItems(ctx, domain.PatchFilter{ReleaseID: r.ID, DeviceID: d.ID})
+	if len(items) != 1 {
+		e.t.Fatalf("no work item for the fresh device")
+	}
+	return items[0].ID
+}
+
+func init() {
+	read, edit := domain.PermReadInventory, domain.PermEditInventory
+	move := map[string]any{"to": "validated", "evidence": "bench test on a spare unit"}
+	for k, p := range map[string]probe{
+		"GET /lifecycle/forecast": {perm: read, build: fixed("/lifecycle/forecast?months=12&by=site")},
+		"GET /releases":           {perm: read, build: fixed("/releases")},
+		"POST /releases": {perm: edit, build: func(e *apiEnv, tg matrixTarget, _ bool) (string, any) {
+			e.seq++
+			return "/releases", map[string]any{"model_id": tg.modelID, "version": fmt.Sprintf("probe-%d", e.seq), "released_on": "2026-03-01"}
+		}},
+		"GET /patches": {perm: read, build: fixed("/patches")},
+		"GET /patches/{id}": {perm: read, ids: true, build: func(_ *apiEnv, tg matrixTarget, _ bool) (string, any) {
+			return "/patches/" + itoa64(tg.patchID), nil
+		}},
+		"POST /patches/{id}/moves": {perm: edit, ids: true, build: func(e *apiEnv, tg matrixTarget, fresh bool) (string, any) {
+			if !fresh {
+				return "/patches/" + itoa64(tg.patchID) + "/moves", move
+			}
+			return "/patches/" + itoa64(e.freshPatch(tg)) + "/moves", move
+		}},
+		"GET /windows": {perm: read, build: fixed("/windows")},
+		"POST /windows": {perm: edit, build: func(*apiEnv, matrixTarget, bool) (string, any) {
+			return "/windows", map[string]any{"site": "main", "days": "sun", "start": "02:00", "end": "05:00"}
+		}},
+		"DELETE /windows/{id}": {perm: edit, ids: true, build: func(e *apiEnv, tg matrixTarget, fresh bool) (string, any) {
+			if !fresh {
+				return "/windows/" + itoa64(tg.windowID), nil
+			}
+			return "/windows/" + itoa64(e.mustWindow(tg.slug)), nil
+		}},
+		"GET /scorecards": {perm: read, build: fixed("/scorecards")},
+		"GET /vendors/{id}/notification": {perm: read, ids: true, shared: true, build: func(_ *apiEnv, tg matrixTarget, _ bool) (string, any) {
+			return "/vendors/" + itoa64(tg.vendor) + "/notification", nil
+		}},
+	} {
+		matrixProbes[k] = p
+	}
+}
+
+// Ensure the update workflow works through the API: a technician records
+// a release and validates, a schedule outside the window is refused, the
+// override is an administrator's alone, and the forecast is served.
+func TestAPI_PatchWorkflow(t *testing.T) {
+	e := newAPIEnv(t)
+	patchID, _, modelID := e.lifecycleFixture("alpha-clinic")
+	tech := e.newToken("alpha-clinic", domain.RoleTechnician, "tech")
+	admin := e.newToken("alpha-clinic", domain.RolePracticeAdmin, "admin")
+	path := "/patches/" + itoa64(patchID) + "/moves"
+	r := e.do(tech, "POST", path, map[string]any{"to": "scheduled", "at": "2026-03-08T07:30:00Z"})
+	if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "not been validated") {
+		t.Fatalf("unvalidated schedule: %d %s", r.status, r.body)
+	}
+	r = e.do(tech, "POST", path, map[string]any{"to": "scheduled", "at": "2026-03-09T07:30:00Z", "override": true, "reason": "urgent"})
+	if r.status != http.StatusForbidden {
+		t.Fatalf("technician override: %d %s", r.status, r.body)
+	}
+	if r = e.do(tech, "POST", path, map[string]any{"to": "validated", "evidence": "bench"}); r.status != 200 || r.json(t)["state"] != "validated" {
+		t.Fatalf("validate: %d %s", r.status, r.body)
+	}
+	if r = e.do(tech, "POST", path, map[string]any{"to": "scheduled", "at": "2026-03-09T07:30:00Z"}); r.status != http.StatusBadRequest ||
+		!strings.Contains(string(r.body), "outside every maintenance window") {
+		t.Fatalf("schedule on a Monday: %d %s", r.status, r.body)
+	}
+	r = e.do(admin, "POST", path, map[string]any{"to": "scheduled", "at": "2026-03-09T07:30:00Z", "override": true, "reason": "vendor engineer on site Monday"})
+	if r.status != 200 || r.json(t)["override_reason"] != "vendor engineer on site Monday" || r.json(t)["window_id"] != float64(0) {
+		t.Fatalf("admin override: %d %s", r.status, r.body)
+	}
+	if r = e.do(tech, "POST", "/releases", map[string]any{"model_id": modelID, "version": "3.0", "released_on": "2026-02-30"}); r.status != http.StatusBadRequest {
+		t.Fatalf("impossible release date: %d %s", r.status, r.body)
+	}
+	if r = e.do(tech, "GET", "/lifecycle/forecast?by=category&years=3", nil); r.status != 200 {
+		t.Fatalf("forecast: %d %s", r.status, r.body)
+	}
+	evs, _ := e.st.FindAuditEvents(vigiltest.Context(e.tenants["alpha-clinic"].ID), domain.AuditFilter{ObjectType: "patch", ObjectID: patchID})
+	if len(evs) != 3 || evs[1].Action != "patch.override" {
+		t.Fatalf("audit: %v", actions(evs))
+	}
+}
+
+func actions(evs []*domain.AuditEvent) []string {
+	out := make([]string, len(evs))
+	for i, e := range evs {
+		out[i] = e.Action
+	}
+	return out
+}
