@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Stats", func(t *testing.T) { testStats(t, open) })
 	t.Run("PendingImport", func(t *testing.T) { testPendingImports(t, open) })
 	t.Run("ListCache", func(t *testing.T) { testListCache(t, open) })
+	t.Run("Discovery", func(t *testing.T) { testDiscovery(t, open) })
 }
 
 func testPendingImports(t *testing.T, open Opener) {
