@@ -65,7 +65,7 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 		if ch != nil {
 			attach(ch, e.domainFlow(f, true, sh))
 		}
-		if sh != nil {
+		if sh != nil && sh != ch { // a host talking to itself counts once
 			attach(sh, e.domainFlow(f, false, ch))
 		}
 	}

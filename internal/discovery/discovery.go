@@ -113,10 +113,11 @@ func New(opt Options, sink Sink) *Engine {
 }
 
 // DefaultLocal reports whether a is a private (RFC 1918, RFC 4193) or
-// link-local unicast address.
+// link-local unicast or loopback address (a capture taken on lo shows
+// the loopback host).
 func DefaultLocal(a netip.Addr) bool {
 	a = a.Unmap()
-	return a.IsValid() && (a.IsPrivate() || a.IsLinkLocalUnicast()) && !a.IsMulticast()
+	return a.IsValid() && (a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLoopback()) && !a.IsMulticast()
 }
 
 // Stats returns the counts so far.
