@@ -130,3 +130,12 @@ func DiscoverySourceName(kind, path string) string {
 	}
 	return kind + ":" + path
 }
+
+// DiscoveryRecords is what an importer of another tool's results read:
+// observations about hosts, and flows (Flow.LocalIP is the side that
+// opened the conversation, PeerIP the server; DeviceID is unset).
+type DiscoveryRecords struct {
+	Observations []Observation `json:"observations"`
+	Flows        []*Flow       `json:"flows,omitempty"`
+	Records      int           `json:"records"` // hosts, log lines, leases or rows read
+}

@@ -36,7 +36,7 @@ func testDiscovery(t *testing.T, open Opener) {
 			Flows:      []*domain.Flow{flow("10.0.0.9", 104, 1000, t0), flow("10.0.0.9", 104, 500, t0.Add(2*time.Hour))},
 		},
 		{MACs: []string{"00:1b:21:aa:bb:cc"}, IPs: []string{"10.0.0.9"}, Hostnames: []string{"pacs"},
-			Suggestions: []domain.Suggestion{{Field: domain.FieldManufacturer, Value: "Intel", Evidence: "OUI 00:1B:21 → Intel", Confidence: 0.3}},
+			Suggestions:  []domain.Suggestion{{Field: domain.FieldManufacturer, Value: "Intel", Evidence: "OUI 00:1B:21 → Intel", Confidence: 0.3}},
 			Observations: []domain.Observation{{At: t0, Kind: domain.ObsHostname, Value: "pacs"}},
 		},
 	}}
