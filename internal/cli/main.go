@@ -150,7 +150,8 @@ audit trail.`,
 	pf.StringVar(&a.configPath, "config", "", "read settings from FILE (key = value lines: db, tenant, data_dir, listen; env VIGIL_CONFIG)")
 	pf.BoolVar(&a.json, "json", false, "print results as JSON")
 	root.AddCommand(a.tenantCommand(), a.siteCommand(), a.deviceCommand(), a.vendorCommand(), a.modelCommand(),
-		a.importCommand(), a.exportCommand(), a.auditCommand(), a.userCommand(), a.tokenCommand(), a.serveCommand(), a.demoCommand(), a.migrateCommand(), a.configCommand())
+		a.importCommand(), a.exportCommand(), a.auditCommand(), a.userCommand(), a.tokenCommand(), a.serveCommand(), a.demoCommand(), a.migrateCommand(), a.configCommand(),
+		a.discoverCommand(), a.flowsCommand())
 	groupsRejectUnknown(root)
 	return root
 }

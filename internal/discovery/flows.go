@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
 )
 
 // flowKey names a conversation: client, server, transport and the
@@ -143,4 +145,53 @@ func compareAddr(a, b netip.Addr) int { return a.Compare(b) }
 func compareFlow(a, b *flowAgg) int {
 	return cmp.Or(compareAddr(a.key.client, b.key.client), compareAddr(a.key.server, b.key.server),
 		cmp.Compare(a.key.proto, b.key.proto), cmp.Compare(a.key.port, b.key.port))
+}
+
+// Flow adds a conversation another tool recorded (a Zeek conn.log line):
+// f.LocalIP opened it to f.PeerIP. Local endpoints become hosts (known by
+// address) and the conversation is aggregated like captured ones.
+func (e *Engine) Flow(f *domain.Flow) {
+	client, err1 := netip.ParseAddr(f.LocalIP)
+	server, err2 := netip.ParseAddr(f.PeerIP)
+	if err1 != nil || err2 != nil {
+		return
+	}
+	client, server = client.Unmap(), server.Unmap()
+	for _, a := range []netip.Addr{client, server} {
+		if e.opt.Local(a) {
+			e.hostForIP(a).seen(f.FirstSeen)
+		}
+	}
+	if f.LastSeen.After(e.lastNow) {
+		e.lastNow = f.LastSeen
+	}
+	var proto uint8
+	switch f.Transport {
+	case "tcp":
+		proto = 6
+	case "udp":
+		proto = 17
+	case "icmp":
+		proto = 1
+	}
+	k := flowKey{client: client, server: server, proto: proto, port: uint16(f.Port)}
+	agg := e.flows[k]
+	if agg == nil {
+		agg = &flowAgg{key: k, first: f.FirstSeen, app: f.App}
+		e.flows[k] = agg
+	}
+	agg.bytes += f.Bytes
+	agg.packets += f.Packets
+	if f.FirstSeen.Before(agg.first) {
+		agg.first = f.FirstSeen
+	}
+	if f.LastSeen.After(agg.last) {
+		agg.last = f.LastSeen
+	}
+	for i, n := range f.Hours {
+		agg.hours[i] += n
+	}
+	if len(e.flows) > e.opt.MaxFlows {
+		e.evict()
+	}
 }

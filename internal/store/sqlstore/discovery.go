@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -113,8 +114,8 @@ func (tx *Tx) applyHost(tid int64, site *domain.Site, source string, h *domain.D
 	if id == 0 {
 		d := &domain.Device{TenantID: tid, SiteID: site.ID, Site: site.Slug, Review: domain.Unreviewed}
 		fields := mergeIdentities(d, h)
-		if d.Name == "" && len(d.MACs) == 0 {
-			d.Name = h.Label()
+		if len(h.Hostnames) > 0 || len(d.MACs) == 0 {
+			d.Name = shortName(h.Label())
 			fields = append(fields, domain.FieldName)
 		}
 		var recs []fieldSource
@@ -158,6 +159,10 @@ func (tx *Tx) applyHost(tid int64, site *domain.Site, source string, h *domain.D
 	}
 	d := old.Clone()
 	mergeIdentities(d, h)
+	named := false
+	if d.Name == "" && len(h.Hostnames) > 0 {
+		d.Name, named = shortName(h.Hostnames[0]), true
+	}
 	var recs []fieldSource
 	for _, sg := range h.Suggestions {
 		if !discoveryMayWrite(d, sg.Field) || d.Get(sg.Field) == sg.Value {
@@ -193,6 +198,9 @@ func (tx *Tx) applyHost(tid int64, site *domain.Site, source string, h *domain.D
 			listFields = append(listFields, c.Field)
 		}
 	}
+	if named {
+		listFields = append(listFields, domain.FieldName)
+	}
 	d.Provenance.Record(listFields, src)
 	for _, r := range recs {
 		d.Provenance.Record([]domain.Field{r.field}, withEvidence(src, r.sg))
@@ -204,6 +212,18 @@ func (tx *Tx) applyHost(tid int64, site *domain.Site, source string, h *domain.D
 	before, after := changeMaps(changes)
 	tx.audit(tid, "device.update", "device", d.ID, d.Label(), before, after)
 	return id, false, true, nil
+}
+
+// shortName is a host name without its domain, for a device's name
+// ("mx450-bed3.ward.example" → "mx450-bed3"); addresses stay whole.
+func shortName(n string) string {
+	if _, err := netip.ParseAddr(n); err == nil {
+		return n
+	}
+	if i := strings.IndexByte(n, '.'); i > 0 {
+		return n[:i]
+	}
+	return n
 }
 
 type fieldSource struct {
