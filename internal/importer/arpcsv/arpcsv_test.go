@@ -66,7 +66,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(string(b)) // the real-form exports
 	}
 	f.Add("IP\tMAC\tVLAN\n::1\t00-11-22-33-44-55\tvlan7\n") // tabs, IPv6, "vlan7"
-	f.Add("IP,MAC\n,\n\"")                                   // empty cells, a dangling quote
+	f.Add("IP,MAC\n,\n\"")                                  // empty cells, a dangling quote
 	f.Fuzz(func(t *testing.T, s string) {
 		recs, err := Parse("f.csv", strings.NewReader(s), taken)
 		if err == nil && recs == nil {
