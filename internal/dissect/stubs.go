@@ -2,25 +2,14 @@ package dissect
 
 // Dissectors not yet written; each is replaced by its own file.
 
-func (d *Decoder) arp(b []byte)                  {}
 func (d *Decoder) lldp(b []byte)                 {}
 func (d *Decoder) llc(b []byte)                  {}
-func (d *Decoder) dhcp(b []byte)                 {}
 func (d *Decoder) ssdp(b []byte)                 {}
 func (d *Decoder) snmp(b []byte)                 {}
-func (d *Decoder) dns(b []byte, flavour dnsKind) {}
 func isDICOMStart(b []byte) bool                 { return false }
 func isHTTPRequest(b []byte) bool                { return false }
 func isSMBStart(b []byte) bool                   { return false }
 
-type dnsKind uint8
-
-const (
-	dnsUnicast dnsKind = iota
-	dnsMDNS
-	dnsLLMNR
-	dnsNBNS
-)
 
 func (d *Decoder) dicomPDU(dr *dir, b []byte) (int, uint32)     { dr.kind = cNone; return len(b), 0 }
 func (d *Decoder) hl7Message(dr *dir, b []byte) (int, uint32)   { dr.kind = cNone; return len(b), 0 }
