@@ -6,13 +6,10 @@ func (d *Decoder) lldp(b []byte)                 {}
 func (d *Decoder) llc(b []byte)                  {}
 func (d *Decoder) ssdp(b []byte)                 {}
 func (d *Decoder) snmp(b []byte)                 {}
-func isDICOMStart(b []byte) bool                 { return false }
 func isHTTPRequest(b []byte) bool                { return false }
 func isSMBStart(b []byte) bool                   { return false }
 
 
-func (d *Decoder) dicomPDU(dr *dir, b []byte) (int, uint32)     { dr.kind = cNone; return len(b), 0 }
-func (d *Decoder) hl7Message(dr *dir, b []byte) (int, uint32)   { dr.kind = cNone; return len(b), 0 }
 func (d *Decoder) tlsRecord(dr *dir, b []byte) (int, uint32)    { dr.kind = cNone; return len(b), 0 }
 func (d *Decoder) httpHeader(dr *dir, b []byte) (int, uint32)   { dr.kind = cNone; return len(b), 0 }
 func (d *Decoder) sshBanner(dr *dir, b []byte) (int, uint32)    { dr.kind = cNone; return len(b), 0 }
