@@ -36,7 +36,9 @@ func cleanText(dst, value []byte) []byte {
 	for len(value) > 0 && len(dst) < maxValue {
 		c := value[0]
 		if c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7f {
+			if c == '\n' || c == '\r' || c == '\t' {
+				c = ' ' // multi-line descriptions become one line
+			} else if c < 0x20 || c == 0x7f {
 				c = '?'
 			}
 			dst = append(dst, c)
