@@ -184,7 +184,7 @@ func (d *Decoder) observe(h host, kind domain.ObservationKind, value, evidence s
 		Source:   d.source,
 		Evidence: d.evidence(evidence),
 	}
-	if h.has && !isMulticastMAC(h.mac) {
+	if h.has && !isMulticastMAC(h.mac) && h.mac != zeroMAC {
 		o.MAC = FormatMAC(h.mac)
 	}
 	d.emit(o)

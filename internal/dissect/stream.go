@@ -36,12 +36,14 @@ type dir struct {
 	skip    uint32 // payload bytes to pass over before collecting again
 	buf     []byte // collected bytes not yet parsed
 	count   uint8  // application messages parsed so far
+	inBody  bool   // HL7: inside a message body, discarding to its end block
 }
 
 // stream is one TCP conversation; side 0 is the lower (address, port).
 type stream struct {
-	app  string
-	side [2]dir
+	app      string
+	side     [2]dir
+	dicomCtx []dicomContext
 }
 
 type streamKey struct {
@@ -68,6 +70,7 @@ func (t *streamTable) release(k streamKey, s *stream) {
 		s.side[i] = dir{buf: s.side[i].buf[:0]}
 	}
 	s.app = ""
+	s.dicomCtx = s.dicomCtx[:0]
 	t.free = append(t.free, s)
 }
 
@@ -215,7 +218,7 @@ func (d *Decoder) endDir(dr *dir) {
 func (d *Decoder) classify(s *stream, b []byte) content {
 	p := d.p
 	switch {
-	case isDICOMStart(b):
+	case d.isDICOMStart(b):
 		s.app = AppDICOM
 		return cDICOM
 	case len(b) >= 4 && b[0] == 0x0b && string(b[1:4]) == "MSH":
@@ -252,7 +255,7 @@ func (d *Decoder) classify(s *stream, b []byte) content {
 func (d *Decoder) parse(s *stream, dr *dir, b []byte) (used int, skip uint32) {
 	switch dr.kind {
 	case cDICOM:
-		return d.dicomPDU(dr, b)
+		return d.dicomPDU(s, dr, b)
 	case cHL7:
 		return d.hl7Message(dr, b)
 	case cTLS:
