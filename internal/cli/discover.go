@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +24,28 @@ import (
 type discoverOptions struct {
 	site         string
 	fingerprints string
+	local        []string
+}
+
+// localFunc is the address test for --local: the given prefixes as well
+// as private, link-local and loopback addresses.
+func (o discoverOptions) localFunc() (func(netip.Addr) bool, error) {
+	var prefixes []netip.Prefix
+	for _, s := range o.local {
+		p, err := netip.ParsePrefix(strings.TrimSpace(s))
+		if err != nil {
+			return nil, usagef("--local %q is not an address range like 128.2.6.0/24", s)
+		}
+		prefixes = append(prefixes, p.Masked())
+	}
+	return func(a netip.Addr) bool {
+		for _, p := range prefixes {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return discovery.DefaultLocal(a)
+	}, nil
 }
 
 // discoverSummary is what a discover command reports.
@@ -96,6 +120,7 @@ error's place (file:line or byte offset).`,
 	for _, c := range []*cobra.Command{pcap, imp} {
 		c.Flags().StringVar(&o.site, "site", "", "site new devices belong to (default: the practice's only site)")
 		c.Flags().StringVar(&o.fingerprints, "fingerprints", "", "extra fingerprint rules (CSV, see docs/discovery.md)")
+		c.Flags().StringArrayVar(&o.local, "local", nil, "an address range of the practice's own besides the private ones (repeatable), e.g. 128.2.6.0/24")
 	}
 	cmd.AddCommand(pcap, imp)
 	return cmd
@@ -135,6 +160,10 @@ func (a *app) discoverPcap(cmd *cobra.Command, files []string, o discoverOptions
 	if err != nil {
 		return err
 	}
+	local, err := o.localFunc()
+	if err != nil {
+		return err
+	}
 	ctx, st, _, err := a.tenantCtx(cmd.Context())
 	if err != nil {
 		return err
@@ -154,7 +183,7 @@ func (a *app) discoverPcap(cmd *cobra.Command, files []string, o discoverOptions
 		}
 		source := domain.DiscoverySourceName("pcap", path)
 		fctx := discoveryCtx(ctx, source)
-		eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls}, storeSink(st, sum))
+		eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local}, storeSink(st, sum))
 		base := *sum
 		rs, err := sensor.Run(fctx, src, dissect.NewDecoder(source), eng, sensor.Options{
 			ProgressEvery: 1 << 14,

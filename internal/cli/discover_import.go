@@ -60,6 +60,10 @@ func (a *app) discoverImport(cmd *cobra.Command, files []string, o discoverOptio
 	if err != nil {
 		return err
 	}
+	local, err := o.localFunc()
+	if err != nil {
+		return err
+	}
 	// Every file is read and checked before anything is written.
 	type parsed struct {
 		path, format string
@@ -86,7 +90,7 @@ func (a *app) discoverImport(cmd *cobra.Command, files []string, o discoverOptio
 	sum := &discoverSummary{Files: files}
 	for _, p := range all {
 		source := domain.DiscoverySourceName(p.format, p.path)
-		eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls}, storeSink(st, sum))
+		eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local}, storeSink(st, sum))
 		for _, ob := range p.recs.Observations {
 			eng.Observe(ob)
 		}

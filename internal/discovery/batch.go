@@ -130,12 +130,9 @@ func (e *Engine) holds(h *host, a netip.Addr) bool {
 // device's, else by its local address.
 func (e *Engine) endpoint(a netip.Addr, m [6]byte, hasMAC bool) *host {
 	if hasMAC && unicastMAC(m) && !e.router[m] {
-		if h, ok := e.byMAC[m]; ok {
+		if h, ok := e.byMAC[m]; ok && (e.opt.Local(a) || slices.Contains(h.resolve().ips, a)) {
 			return h.resolve()
 		}
-	}
-	if !e.opt.Local(a) {
-		return nil
 	}
 	if h, ok := e.byIP[a]; ok {
 		return h.resolve()

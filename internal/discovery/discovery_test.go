@@ -62,6 +62,8 @@ func hostWith(b *domain.DiscoveryBatch, mac, ip string) *domain.DiscoveredHost {
 
 func TestResolution(t *testing.T) {
 	batches := collect(t, Options{Source: "pcap:test.pcap"}, func(e *Engine) {
+		// The router answers ARP-style from its own address first.
+		e.Packet(pkt(t0, macR, macA, netip.MustParseAddr("10.0.0.1"), ipA, 1, 0, 0, 0, ""))
 		// A opens a DICOM association to B; B answers.
 		e.Packet(pkt(t0, macA, macB, ipA, ipB, 6, 40000, 104, synBit, ""))
 		e.Packet(pkt(t0.Add(time.Millisecond), macB, macA, ipB, ipA, 6, 104, 40000, synBit|0x10, "dicom"))
@@ -80,11 +82,11 @@ func TestResolution(t *testing.T) {
 		t.Fatalf("%d batches", len(batches))
 	}
 	b := batches[0]
-	if len(b.Hosts) != 2 {
+	if len(b.Hosts) != 3 {
 		for _, h := range b.Hosts {
 			t.Logf("host %+v", h)
 		}
-		t.Fatalf("%d hosts, want A and B (the router is no device, the resolver a peer)", len(b.Hosts))
+		t.Fatalf("%d hosts, want A, B and the router's own address (its MAC is no device, the resolver a peer)", len(b.Hosts))
 	}
 	a := hostWith(b, "00:09:fb:00:00:01", "")
 	if a == nil || fmt.Sprint(a.IPs) != "[10.0.0.5 10.0.0.6]" || fmt.Sprint(a.Hostnames) != "[ct-console]" {
@@ -93,7 +95,7 @@ func TestResolution(t *testing.T) {
 	if len(a.Identities) != 2 || !a.Identities[0].LastSeen.Equal(t0.Add(time.Second)) || !a.Identities[1].FirstSeen.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("A's IP history %+v", a.Identities)
 	}
-	if len(a.Flows) != 3 {
+	if len(a.Flows) != 4 { // DICOM from each address, DNS, and the router's ICMP
 		t.Fatalf("A's flows %+v", a.Flows)
 	}
 	var dicom, dnsFlow *domain.Flow

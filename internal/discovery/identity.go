@@ -102,14 +102,15 @@ func (e *Engine) pair(m [6]byte, a netip.Addr, at time.Time) *host {
 	if e.router[m] {
 		return nil
 	}
-	if a.IsValid() && !a.IsUnspecified() {
+	own := a.IsValid() && !a.IsUnspecified() && !a.IsMulticast()
+	if own {
 		ips := e.macIPs[m]
 		if !slices.Contains(ips, a) {
 			ips = append(ips, a)
 			e.macIPs[m] = ips
-			// Many addresses behind one MAC, or an address that is not
-			// the practice's own: the MAC forwards for others.
-			if len(ips) >= e.opt.RouterIPs || !e.opt.Local(a) {
+			// Many addresses behind one MAC, more than one that is not the
+			// practice's own, or one of each: the MAC forwards for others.
+			if f := e.foreign(ips); len(ips) >= e.opt.RouterIPs || f > 1 || (f == 1 && len(ips) > 1) {
 				e.markRouter(m)
 				return nil
 			}
@@ -117,7 +118,7 @@ func (e *Engine) pair(m [6]byte, a netip.Addr, at time.Time) *host {
 	}
 	h := e.hostForMAC(m)
 	h.seen(at)
-	if a.IsValid() && !a.IsUnspecified() && e.opt.Local(a) {
+	if own && e.opt.Local(a) {
 		h.addIP(a)
 		if h.pairs == nil {
 			h.pairs = map[netip.Addr]*pairing{}
@@ -138,6 +139,17 @@ func (e *Engine) pair(m [6]byte, a netip.Addr, at time.Time) *host {
 		}
 	}
 	return h
+}
+
+// foreign counts the addresses that are not the practice's own.
+func (e *Engine) foreign(ips []netip.Addr) int {
+	n := 0
+	for _, a := range ips {
+		if !e.opt.Local(a) {
+			n++
+		}
+	}
+	return n
 }
 
 // markRouter forgets the host of a MAC found to be a router's: the
