@@ -108,6 +108,7 @@ type deviceView struct {
 	Attrs   []attrRow
 	History []historyEntry
 	CanEdit bool
+	Network *networkView // what discovery learned (discovery.go)
 }
 
 // scopedDevice scopes the request and loads the device named in the path.
@@ -139,6 +140,10 @@ func (s *Server) handleDeviceView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := deviceView{Device: d, CanEdit: cp.page.Session.User.Role.Can(domain.PermEditInventory)}
+	if v.Network, err = s.deviceNetwork(cp.ctx, d); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, fi := range domain.DeviceFields() {
 		if fi.Field == domain.FieldID {
 			continue
