@@ -170,8 +170,9 @@ func (d *Decoder) dstHost() host { return host{d.p.DstMAC, d.p.HasMAC, d.p.Dst} 
 
 // observe emits one fact about h unless it was already reported.
 func (d *Decoder) observe(h host, kind domain.ObservationKind, value, evidence string) {
-	if value == "" {
-		return
+	named := h.has && !isMulticastMAC(h.mac) && h.mac != zeroMAC
+	if value == "" || (!named && !h.ip.IsValid()) {
+		return // a fact about no identifiable host
 	}
 	if !d.seen.add(h, kind, value) {
 		return
@@ -184,7 +185,7 @@ func (d *Decoder) observe(h host, kind domain.ObservationKind, value, evidence s
 		Source:   d.source,
 		Evidence: d.evidence(evidence),
 	}
-	if h.has && !isMulticastMAC(h.mac) && h.mac != zeroMAC {
+	if named {
 		o.MAC = FormatMAC(h.mac)
 	}
 	d.emit(o)
