@@ -87,3 +87,18 @@ func TestAllowList(t *testing.T) {
 		t.Fatal("a bad range was accepted")
 	}
 }
+
+// FuzzParseAnswer feeds arbitrary peer answers to the A-ASSOCIATE-AC and
+// C-ECHO-RSP readers, which must never panic.
+func FuzzParseAnswer(f *testing.F) {
+	ac := associateRQ("STORESCP", "VIGIL") // an RQ has the AC's layout
+	f.Add(ac[6:])                          // a well-formed association PDU body
+	f.Add(echoRQ()[6:])                    // a well-formed P-DATA body
+	f.Add([]byte{0, 0, 0, 0x50, 0, 0xff})  // an item longer than the PDU
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var res DICOMResult
+		parseAssociateAC(b, &res)
+		echoStatus(b)
+		rejectReason(b)
+	})
+}

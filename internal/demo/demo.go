@@ -101,6 +101,9 @@ func Seed(ctx context.Context, st store.Store, opt Options) (*domain.Tenant, err
 	if res.Created != len(batch.Records) {
 		return nil, domain.Internal(nil, "demo: %d of %d devices were created", res.Created, len(batch.Records))
 	}
+	if err := seedTraffic(tctx, st, now); err != nil {
+		return nil, fmt.Errorf("demo: traffic: %w", err)
+	}
 	return t, nil
 }
 

@@ -28,10 +28,8 @@ func (s *Store) ApplyDiscovery(ctx context.Context, b *domain.DiscoveryBatch) (*
 		if err != nil {
 			return err
 		}
-		site, err := sites.resolve(b.Site)
-		if err != nil {
-			return err
-		}
+		// The site is needed only when a host becomes a new device.
+		site := func() (*domain.Site, error) { return sites.resolve(b.Site) }
 		var obs, ids, flows [][]any
 		for i, h := range b.Hosts {
 			id, created, updated, err := tx.applyHost(tid, site, b.Source, h)
@@ -102,7 +100,7 @@ func (tx *Tx) matchHost(tid int64, h *domain.DiscoveredHost) (int64, error) {
 }
 
 // applyHost creates or updates the device of one discovered host.
-func (tx *Tx) applyHost(tid int64, site *domain.Site, source string, h *domain.DiscoveredHost) (id int64, created, updated bool, err error) {
+func (tx *Tx) applyHost(tid int64, siteOf func() (*domain.Site, error), source string, h *domain.DiscoveredHost) (id int64, created, updated bool, err error) {
 	if len(h.MACs)+len(h.IPs)+len(h.Hostnames) == 0 {
 		return 0, false, false, domain.Errorf(domain.CodeInvalid, "a discovered host needs a MAC, an IP or a hostname")
 	}
@@ -112,6 +110,10 @@ func (tx *Tx) applyHost(tid int64, site *domain.Site, source string, h *domain.D
 	}
 	src := domain.Source{Kind: domain.SourceDiscovery, Name: source, Actor: tx.actor.String(), At: tx.now}
 	if id == 0 {
+		site, err := siteOf()
+		if err != nil {
+			return 0, false, false, err
+		}
 		d := &domain.Device{TenantID: tid, SiteID: site.ID, Site: site.Slug, Review: domain.Unreviewed}
 		fields := mergeIdentities(d, h)
 		if len(h.Hostnames) > 0 || len(d.MACs) == 0 {
