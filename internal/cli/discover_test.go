@@ -78,3 +78,23 @@ func TestDiscoverImport(t *testing.T) {
 		t.Fatalf("no file: exit %d", r.code)
 	}
 }
+
+// Ensure the sensor reads a capture stream, flushing as capture time
+// passes, with the same result as discover pcap.
+func TestSensorRead(t *testing.T) {
+	db := newPractice(t)
+	pcap := vigiltest.SharedData(t, "pcap/medical-devices/withings-bpm/2_6.pcap")
+	r := run(t, db, "--json", "sensor", "--read", pcap, "--name", "eth1", "--site", "main-clinic", "--flush", "1s").must(t)
+	var sum discoverSummary
+	json.Unmarshal([]byte(r.stdout), &sum)
+	if sum.Frames != 283 || sum.NewDevices != 3 {
+		t.Fatalf("summary %+v", sum)
+	}
+	r = run(t, db, "--json", "device", "show", "1").must(t)
+	if !strings.Contains(r.stdout, "sensor:eth1") {
+		t.Fatalf("devices do not name the sensor: %s", r.stdout)
+	}
+	if r := run(t, db, "sensor"); r.code != 2 {
+		t.Fatalf("no --read: exit %d", r.code)
+	}
+}

@@ -151,7 +151,7 @@ audit trail.`,
 	pf.BoolVar(&a.json, "json", false, "print results as JSON")
 	root.AddCommand(a.tenantCommand(), a.siteCommand(), a.deviceCommand(), a.vendorCommand(), a.modelCommand(),
 		a.importCommand(), a.exportCommand(), a.auditCommand(), a.userCommand(), a.tokenCommand(), a.serveCommand(), a.demoCommand(), a.migrateCommand(), a.configCommand(),
-		a.discoverCommand(), a.flowsCommand(), a.checkCommand())
+		a.discoverCommand(), a.flowsCommand(), a.checkCommand(), a.sensorCommand())
 	groupsRejectUnknown(root)
 	return root
 }

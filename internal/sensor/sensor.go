@@ -88,6 +88,9 @@ func Run(ctx context.Context, src capture.Source, dec Decoder, eng *discovery.En
 		dp = discovery.Packet{At: p.At, SrcMAC: p.SrcMAC, DstMAC: p.DstMAC, HasMAC: p.HasMAC, Src: p.Src, Dst: p.Dst,
 			Proto: p.Proto, SrcPort: p.SrcPort, DstPort: p.DstPort, TCPFlags: p.TCPFlags, App: p.App, Length: p.Length}
 		eng.Packet(&dp)
+		if lastFlush.IsZero() {
+			lastFlush = f.At
+		}
 		due := opt.FlushEvery > 0 && f.At.Sub(lastFlush) >= opt.FlushEvery
 		if eng.NeedsFlush() || due {
 			if err := eng.Flush(ctx, false); err != nil {
