@@ -24,9 +24,10 @@ func requirePeers(t *testing.T, why string) {
 }
 
 // TestNoActiveTraffic is the passive guarantee: inside a network namespace
-// of its own, with a veth pair up and addressed, tcpdump captures on both
-// ends while the real vigil binary runs discover pcap and discover import
-// there. Only the test's own control ping may appear; Vigil sends nothing.
+// of its own, with a veth pair up and addressed, tcpdump captures on every
+// interface while the real vigil binary runs there: the sensor on one end
+// of the pair (fed by a second tcpdump), discover pcap and discover import.
+// Only the test's own control ping may appear; Vigil sends nothing.
 func TestNoActiveTraffic(t *testing.T) {
 	if os.Geteuid() != 0 {
 		requirePeers(t, "not root: cannot create a network namespace")
@@ -74,6 +75,14 @@ func TestNoActiveTraffic(t *testing.T) {
 	}
 
 	db := filepath.Join(dir, "vigil.db")
+	// The sensor listens on va through a tcpdump pipe for the whole test.
+	feedArgs := in("tcpdump", "-i", "va", "-n", "-U", "-w", "-")
+	feed := exec.Command(feedArgs[0], feedArgs[1:]...)
+	feedErr, _ := feed.StderrPipe()
+	sensorArgs := in(bin, "--db", db, "sensor", "--read", "-", "--name", "va")
+	sensorCmd := exec.Command(sensorArgs[0], sensorArgs[1:]...)
+	var sensorOut strings.Builder
+	sensorCmd.Stdout, sensorCmd.Stderr = &sensorOut, &sensorOut
 	vigil := func(args ...string) {
 		t.Helper()
 		full := in(append([]string{bin, "--db", db}, args...)...)
@@ -84,6 +93,20 @@ func TestNoActiveTraffic(t *testing.T) {
 	}
 	vigil("tenant", "add", "Lakeside")
 	vigil("site", "add", "Main")
+	pipe, err := feed.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sensorCmd.Stdin = pipe
+	if err := feed.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sensorCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	fsc := bufio.NewScanner(feedErr)
+	for fsc.Scan() && !strings.Contains(fsc.Text(), "listening on") {
+	}
 	vigil("discover", "pcap", vigiltest.SharedData(t, "pcap/peers/dicom-echo-store.pcap"), vigiltest.SharedData(t, "pcap/discovery/zeek-dhcp.pcap"))
 	vigil("discover", "import", "../importer/nmap/testdata/ward-lan.xml", "../importer/zeek/testdata/conn.log")
 	// The control: one echo request out of va (both ends are local, so
@@ -92,6 +115,14 @@ func TestNoActiveTraffic(t *testing.T) {
 	ping := in("ping", "-c", "1", "-W", "1", "-I", "va", "10.99.0.2")
 	exec.Command(ping[0], ping[1:]...).Run()
 
+	feed.Process.Signal(os.Interrupt) // ip netns exec runs tcpdump in its own process
+	if err := sensorCmd.Wait(); err != nil {
+		t.Fatalf("vigil sensor: %v\n%s", err, sensorOut.String())
+	}
+	feed.Wait()
+	if !strings.Contains(sensorOut.String(), "Read ") || strings.Contains(sensorOut.String(), "Read 0 packets") {
+		t.Fatalf("the sensor saw nothing on va:\n%s", sensorOut.String())
+	}
 	td.Process.Signal(os.Interrupt)
 	td.Wait()
 	out, err := exec.Command("tcpdump", "-r", capFile, "-n", "-tt").CombinedOutput()
