@@ -152,7 +152,8 @@ audit trail.`,
 	root.AddCommand(a.tenantCommand(), a.siteCommand(), a.deviceCommand(), a.vendorCommand(), a.modelCommand(),
 		a.importCommand(), a.exportCommand(), a.auditCommand(), a.userCommand(), a.tokenCommand(), a.serveCommand(), a.demoCommand(), a.migrateCommand(), a.configCommand(),
 		a.feedsCommand(), a.advisoryCommand(), a.vulnsCommand(), a.sbomCommand(), a.rubricCommand(),
-		a.lifecycleCommand(), a.patchCommand(), a.windowCommand())
+		a.lifecycleCommand(), a.patchCommand(), a.windowCommand(),
+		a.discoverCommand(), a.flowsCommand(), a.checkCommand(), a.sensorCommand())
 	groupsRejectUnknown(root)
 	return root
 }

@@ -104,6 +104,9 @@ func Seed(ctx context.Context, st store.Store, opt Options) (*domain.Tenant, err
 	if err := seedLifecycle(tctx, st, now); err != nil {
 		return nil, err
 	}
+	if err := seedTraffic(tctx, st, now); err != nil {
+		return nil, fmt.Errorf("demo: traffic: %w", err)
+	}
 	return t, nil
 }
 

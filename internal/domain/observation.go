@@ -49,6 +49,7 @@ const (
 	ObsOS              ObservationKind = "os"                    // an OS guess (Nmap osmatch, banner)
 	ObsVendor          ObservationKind = "vendor"                // a manufacturer named by a tool
 	ObsRouter          ObservationKind = "router"                // the MAC forwards for many IPs: not a device
+	ObsVLAN            ObservationKind = "vlan"                  // the 802.1Q VLAN the host was seen on
 )
 
 // Observation is one fact learned about one host from traffic or from

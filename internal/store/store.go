@@ -24,6 +24,7 @@ type Store interface {
 	TokenStore
 	IntelStore
 	LifecycleStore
+	DiscoveryStore
 
 	// Engine names the database engine ("sqlite", "postgres").
 	Engine() string
@@ -336,4 +337,24 @@ type LifecycleStore interface {
 	FindMaintenanceWindows(ctx context.Context) ([]*domain.MaintenanceWindow, error)
 	// DeleteMaintenanceWindow removes a window. CodeNotFound.
 	DeleteMaintenanceWindow(ctx context.Context, id int64) error
+}
+
+// DiscoveryStore keeps what passive discovery and the importers of other
+// tools' results learned, scoped to the tenant on the context.
+type DiscoveryStore interface {
+	// ApplyDiscovery applies a batch in one transaction: hosts are matched
+	// to devices (by MAC; by hostname or IP when a host has no MAC) or
+	// created as unreviewed devices; suggestions fill only empty fields or
+	// fields discovery set; observations, IP↔MAC history and flows are
+	// upserted (flows add up). Device changes are audited. CodeInvalid
+	// (unknown site, a host without identity), CodeConflict.
+	ApplyDiscovery(ctx context.Context, b *domain.DiscoveryBatch) (*domain.DiscoveryResult, error)
+	// FindObservations lists a device's observations. CodeNotFound.
+	FindObservations(ctx context.Context, deviceID int64) ([]*domain.DeviceObservation, error)
+	// FindNetworkIdentities lists a device's IP↔MAC history, most recent
+	// first. CodeNotFound.
+	FindNetworkIdentities(ctx context.Context, deviceID int64) ([]*domain.NetworkIdentity, error)
+	// FindFlows returns one page of flows matching f, ordered by id, and
+	// whether more follow.
+	FindFlows(ctx context.Context, f domain.FlowFilter) ([]*domain.Flow, bool, error)
 }

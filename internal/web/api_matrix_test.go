@@ -66,6 +66,13 @@ var matrixProbes = map[string]probe{
 	"GET /devices/{id}/history": {perm: domain.PermReadInventory, ids: true, build: func(_ *apiEnv, tg matrixTarget, _ bool) (string, any) {
 		return "/devices/" + itoa64(tg.deviceID) + "/history", nil
 	}},
+	"GET /devices/{id}/observations": {perm: domain.PermReadInventory, ids: true, build: func(_ *apiEnv, tg matrixTarget, _ bool) (string, any) {
+		return "/devices/" + itoa64(tg.deviceID) + "/observations", nil
+	}},
+	"GET /devices/{id}/flows": {perm: domain.PermReadInventory, ids: true, build: func(_ *apiEnv, tg matrixTarget, _ bool) (string, any) {
+		return "/devices/" + itoa64(tg.deviceID) + "/flows", nil
+	}},
+	"GET /flows": {perm: domain.PermReadInventory, build: fixed("/flows?limit=500")},
 	"GET /sites": {perm: domain.PermReadInventory, build: fixed("/sites")},
 	"GET /sites/{id}": {perm: domain.PermReadInventory, ids: true, build: func(_ *apiEnv, tg matrixTarget, _ bool) (string, any) {
 		return "/sites/" + itoa64(tg.siteID), nil

@@ -110,6 +110,7 @@ type deviceView struct {
 	History []historyEntry
 	CanEdit bool
 	Vulns   vulnTable
+	Network *networkView // what discovery learned (discovery.go)
 }
 
 // scopedDevice scopes the request and loads the device named in the path.
@@ -151,6 +152,10 @@ func (s *Server) handleDeviceView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Vulns = s.vulnTable(cp.page, vulns, false, "/devices/"+strconv.FormatInt(d.ID, 10))
+	if v.Network, err = s.deviceNetwork(cp.ctx, d); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, fi := range domain.DeviceFields() {
 		if fi.Field == domain.FieldID {
 			continue

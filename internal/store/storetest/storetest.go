@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ListCache", func(t *testing.T) { testListCache(t, open) })
 	t.Run("Intel", func(t *testing.T) { testIntel(t, open) })
 	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, open) })
+	t.Run("Discovery", func(t *testing.T) { testDiscovery(t, open) })
 }
 
 func testPendingImports(t *testing.T, open Opener) {

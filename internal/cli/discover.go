@@ -1,0 +1,272 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vigil-med/vigil/internal/capture"
+	"github.com/vigil-med/vigil/internal/discovery"
+	"github.com/vigil-med/vigil/internal/dissect"
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/fingerprint"
+	"github.com/vigil-med/vigil/internal/sensor"
+	"github.com/vigil-med/vigil/internal/store"
+)
+
+// discoverOptions are the flags shared by the discover commands.
+type discoverOptions struct {
+	site         string
+	fingerprints string
+	local        []string
+}
+
+// localFunc is the address test for --local: the given prefixes as well
+// as private, link-local and loopback addresses.
+func (o discoverOptions) localFunc() (func(netip.Addr) bool, error) {
+	var prefixes []netip.Prefix
+	for _, s := range o.local {
+		p, err := netip.ParsePrefix(strings.TrimSpace(s))
+		if err != nil {
+			return nil, usagef("--local %q is not an address range like 128.2.6.0/24", s)
+		}
+		prefixes = append(prefixes, p.Masked())
+	}
+	return func(a netip.Addr) bool {
+		for _, p := range prefixes {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return discovery.DefaultLocal(a)
+	}, nil
+}
+
+// discoverSummary is what a discover command reports.
+type discoverSummary struct {
+	Files           []string `json:"files"`
+	Frames          int64    `json:"frames,omitempty"`
+	Bytes           int64    `json:"bytes,omitempty"`
+	DecodeErrors    int64    `json:"decode_errors,omitempty"`
+	DecodeFailures  int64    `json:"decode_failures,omitempty"`
+	Records         int      `json:"records,omitempty"` // importer records
+	NewDevices      int      `json:"new_devices"`
+	UpdatedDevices  int      `json:"updated_devices"`
+	Observations    int      `json:"observations"`
+	NewObservations int      `json:"new_observations"`
+	Flows           int      `json:"flows"`
+	Seconds         float64  `json:"seconds"`
+}
+
+func (s *discoverSummary) add(r *domain.DiscoveryResult) {
+	s.NewDevices += r.NewDevices
+	s.UpdatedDevices += r.UpdatedDevices
+	s.Observations += r.Observations
+	s.NewObservations += r.NewObservations
+	s.Flows += r.Flows
+}
+
+func (a *app) discoverCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "discover", Short: "Learn devices passively from packet captures and other tools' results"}
+	var o discoverOptions
+	pcap := &cobra.Command{
+		Use:   "pcap FILE...",
+		Short: "Read pcap/pcapng captures and add what they reveal to the inventory",
+		Long: `Read packet captures (pcap or pcapng) and learn the devices in them: MAC and IP
+addresses, host names, DHCP, DICOM, HL7 and other protocol facts, and who talks
+to whom. Nothing is sent on the network.
+
+Devices are matched to the inventory by MAC (or, for hosts seen without one,
+by host name or IP). New devices are added as "not yet reviewed". Discovered
+values fill only empty fields: nothing entered by hand is overwritten. Every
+observation is kept, with its evidence, on the device's page.`,
+		Example: `  vigil discover pcap ward3.pcap
+  vigil discover pcap monday/*.pcapng --site main-clinic --json
+  vigil discover pcap span.pcap --fingerprints our-devices.csv`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("%s needs at least one capture FILE", cmd.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return a.discoverPcap(cmd, args, o) },
+	}
+	imp := &cobra.Command{
+		Use:   "import FILE...",
+		Short: "Import Nmap XML, Zeek logs, ISC DHCP leases or ARP/DHCP CSV tables",
+		Long: `Import other tools' results and add what they reveal to the inventory, like
+"discover pcap" does for captures. The format is recognised from the content:
+Nmap XML (-oX), Zeek conn/dhcp/dns/http logs (TSV with #fields, or JSON lines),
+ISC dhcpd.leases, and CSV tables of IP/MAC/hostname/VLAN exported from switches,
+routers and DHCP servers. A file with an error is rejected whole, with the
+error's place (file:line or byte offset).`,
+		Example: `  vigil discover import scan.xml
+  vigil discover import conn.log dhcp.log dns.log
+  vigil discover import /var/lib/dhcp/dhcpd.leases arp-table.csv --site main-clinic`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("%s needs at least one FILE", cmd.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return a.discoverImport(cmd, args, o) },
+	}
+	for _, c := range []*cobra.Command{pcap, imp} {
+		c.Flags().StringVar(&o.site, "site", "", "site new devices belong to (default: the practice's only site)")
+		c.Flags().StringVar(&o.fingerprints, "fingerprints", "", "extra fingerprint rules (CSV, see docs/discovery.md)")
+		c.Flags().StringArrayVar(&o.local, "local", nil, "an address range of the practice's own besides the private ones (repeatable), e.g. 128.2.6.0/24")
+	}
+	cmd.AddCommand(pcap, imp)
+	return cmd
+}
+
+// classifier builds the fingerprint classifier with the user's rules.
+func (o discoverOptions) classifier() (*fingerprint.Classifier, error) {
+	if o.fingerprints == "" {
+		return fingerprint.New(), nil
+	}
+	rules, err := fingerprint.LoadRulesFile(o.fingerprints)
+	if err != nil {
+		return nil, err
+	}
+	return fingerprint.New(rules...), nil
+}
+
+// discoveryCtx puts the discovery actor for source on ctx.
+func discoveryCtx(ctx context.Context, source string) context.Context {
+	return domain.WithActor(ctx, domain.Actor{Kind: domain.ActorDiscovery, Name: source, UserAgent: "vigil-cli/" + Version})
+}
+
+// storeSink applies batches to the store, adding their results to sum.
+func storeSink(st store.Store, sum *discoverSummary) discovery.Sink {
+	return func(ctx context.Context, b *domain.DiscoveryBatch) error {
+		res, err := st.ApplyDiscovery(ctx, b)
+		if err != nil {
+			return err
+		}
+		sum.add(res)
+		return nil
+	}
+}
+
+func (a *app) discoverPcap(cmd *cobra.Command, files []string, o discoverOptions) error {
+	cls, err := o.classifier()
+	if err != nil {
+		return err
+	}
+	local, err := o.localFunc()
+	if err != nil {
+		return err
+	}
+	ctx, st, _, err := a.tenantCtx(cmd.Context())
+	if err != nil {
+		return err
+	}
+	if o.site != "" {
+		if _, err := st.FindSite(ctx, o.site); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	sum := &discoverSummary{Files: files}
+	bar := newProgress(a.err, !a.json)
+	for _, path := range files {
+		src, err := capture.OpenFile(path)
+		if err != nil {
+			return domain.Errorf(domain.CodeInvalid, "%s: %v", path, err)
+		}
+		source := domain.DiscoverySourceName("pcap", path)
+		fctx := discoveryCtx(ctx, source)
+		eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local}, storeSink(st, sum))
+		base := *sum
+		rs, err := sensor.Run(fctx, src, dissect.NewDecoder(source), eng, sensor.Options{
+			ProgressEvery: 1 << 14,
+			Progress:      func(s sensor.Stats) { bar.update(path, base.Frames+s.Frames, base.Bytes+s.Bytes) },
+		})
+		src.Close()
+		sum.Frames += rs.Frames
+		sum.Bytes += rs.Bytes
+		sum.DecodeErrors += rs.DecodeErrors
+		sum.DecodeFailures += rs.DecodeFailures
+		if err != nil {
+			bar.done()
+			return domain.Errorf(domain.CodeInvalid, "%s: %v (what came before was kept)", path, err)
+		}
+	}
+	bar.done()
+	sum.Seconds = time.Since(start).Seconds()
+	return a.printDiscover(sum)
+}
+
+func (a *app) printDiscover(sum *discoverSummary) error {
+	if a.json {
+		return a.printJSON(sum)
+	}
+	if sum.Frames > 0 {
+		fmt.Fprintf(a.out, "Read %d packets (%s) from %d file(s) in %.1fs.\n", sum.Frames, humanBytes(sum.Bytes), len(sum.Files), sum.Seconds)
+	} else {
+		fmt.Fprintf(a.out, "Read %d record(s) from %d file(s).\n", sum.Records, len(sum.Files))
+	}
+	fmt.Fprintf(a.out, "Devices: %d new (not yet reviewed), %d updated.\n", sum.NewDevices, sum.UpdatedDevices)
+	fmt.Fprintf(a.out, "Observations: %d (%d new). Flows: %d.\n", sum.Observations, sum.NewObservations, sum.Flows)
+	if sum.DecodeErrors+sum.DecodeFailures > 0 {
+		fmt.Fprintf(a.out, "%d packet(s) were malformed or truncated and %d could not be decoded; their other facts were kept.\n", sum.DecodeErrors, sum.DecodeFailures)
+	}
+	if sum.NewDevices > 0 {
+		fmt.Fprintln(a.out, "Review new devices with: vigil device list --unreviewed")
+	}
+	return nil
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// progress draws a one-line progress report on a terminal (and nothing
+// otherwise).
+type progress struct {
+	w       io.Writer
+	on      bool
+	start   time.Time
+	last    time.Time
+	started bool
+}
+
+func newProgress(w io.Writer, want bool) *progress {
+	on := false
+	if f, ok := w.(*os.File); ok && want {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			on = true
+		}
+	}
+	return &progress{w: w, on: on, start: time.Now()}
+}
+
+func (p *progress) update(file string, frames, bytes int64) {
+	if !p.on || time.Since(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last, p.started = time.Now(), true
+	secs := max(time.Since(p.start).Seconds(), 0.001)
+	fmt.Fprintf(p.w, "\r\x1b[K%s: %d packets, %s, %.0f packets/s", file, frames, humanBytes(bytes), float64(frames)/secs)
+}
+
+func (p *progress) done() {
+	if p.on && p.started {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+}

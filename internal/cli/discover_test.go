@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vigil-med/vigil/internal/vigiltest"
+)
+
+// Ensure discover pcap learns devices and flows from a real capture, and
+// that a second run adds to the flows without making new devices.
+func TestDiscoverPcap(t *testing.T) {
+	db := newPractice(t)
+	pcap := vigiltest.SharedData(t, "pcap/medical-devices/withings-bpm/2_6.pcap")
+	r := run(t, db, "--json", "discover", "pcap", pcap, "--site", "main-clinic").must(t)
+	var sum discoverSummary
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Frames != 283 || sum.NewDevices != 3 || sum.Flows == 0 || sum.Observations == 0 {
+		t.Fatalf("summary %+v", sum)
+	}
+	r = run(t, db, "--json", "discover", "pcap", pcap, "--site", "main-clinic").must(t)
+	var again discoverSummary
+	json.Unmarshal([]byte(r.stdout), &again)
+	if again.NewDevices != 0 || again.NewObservations != 0 || again.Flows != sum.Flows {
+		t.Fatalf("second run %+v", again)
+	}
+	r = run(t, db, "device", "list", "--unreviewed").must(t)
+	if !strings.Contains(r.stdout, "3 devices") {
+		t.Fatalf("unreviewed: %s", r.stdout)
+	}
+	r = run(t, db, "--json", "flows", "list").must(t)
+	var flows []struct {
+		Packets int64 `json:"packets"`
+	}
+	json.Unmarshal([]byte(r.stdout), &flows)
+	var packets int64
+	for _, f := range flows {
+		packets += f.Packets
+	}
+	if len(flows) != sum.Flows || packets == 0 {
+		t.Fatalf("%d flows listed, %d stored; %d packets", len(flows), sum.Flows, packets)
+	}
+}
+
+// Ensure discover import recognises each tool's format, never overwrites
+// a value entered by hand, and rejects a bad file whole with its place.
+func TestDiscoverImport(t *testing.T) {
+	db := newPractice(t)
+	run(t, db, "device", "add", "--name", "Bed 3 monitor", "--macs", "00:09:fb:3a:11:02", "--manufacturer", "GE HealthCare", "--site", "main-clinic").must(t)
+	files := []string{"../importer/nmap/testdata/ward-lan.xml", "../importer/dhcplease/testdata/dhcpd.leases",
+		"../importer/arpcsv/testdata/cisco-arp.csv", "../importer/zeek/testdata/conn.log", "../importer/zeek/testdata/dns.log"}
+	r := run(t, db, append([]string{"--json", "discover", "import", "--site", "main-clinic"}, files...)...).must(t)
+	var sum discoverSummary
+	json.Unmarshal([]byte(r.stdout), &sum)
+	if sum.Records != 14 || sum.NewDevices == 0 || sum.UpdatedDevices == 0 || sum.Flows != 7 {
+		t.Fatalf("summary %+v", sum)
+	}
+	r = run(t, db, "--json", "device", "show", "mac:00:09:fb:3a:11:02").must(t)
+	var shown struct{ Device map[string]string }
+	json.Unmarshal([]byte(r.stdout), &shown)
+	if shown.Device["manufacturer"] != "GE HealthCare" || shown.Device["name"] != "Bed 3 monitor" || shown.Device["os"] != "VxWorks" ||
+		shown.Device["ips"] != "10.20.0.31" {
+		t.Fatalf("device after discovery %v", shown.Device)
+	}
+	bad := filepath.Join(t.TempDir(), "arp.csv")
+	os.WriteFile(bad, []byte("IP,MAC\n10.0.0.1,00:11:22:33:44:55\n10.0.0.2,zz\n"), 0o600)
+	r = run(t, db, "discover", "import", bad)
+	if r.code != 1 || !strings.Contains(r.stderr, "arp.csv:3:10: invalid MAC address") {
+		t.Fatalf("bad file: exit %d, %s", r.code, r.stderr)
+	}
+	r = run(t, db, "discover", "import")
+	if r.code != 2 {
+		t.Fatalf("no file: exit %d", r.code)
+	}
+}
+
+// Ensure the sensor reads a capture stream, flushing as capture time
+// passes, with the same result as discover pcap.
+func TestSensorRead(t *testing.T) {
+	db := newPractice(t)
+	pcap := vigiltest.SharedData(t, "pcap/medical-devices/withings-bpm/2_6.pcap")
+	r := run(t, db, "--json", "sensor", "--read", pcap, "--name", "eth1", "--site", "main-clinic", "--flush", "1s").must(t)
+	var sum discoverSummary
+	json.Unmarshal([]byte(r.stdout), &sum)
+	if sum.Frames != 283 || sum.NewDevices != 3 {
+		t.Fatalf("summary %+v", sum)
+	}
+	r = run(t, db, "--json", "device", "show", "1").must(t)
+	if !strings.Contains(r.stdout, "sensor:eth1") {
+		t.Fatalf("devices do not name the sensor: %s", r.stdout)
+	}
+	if r := run(t, db, "sensor"); r.code != 2 {
+		t.Fatalf("no --read: exit %d", r.code)
+	}
+}

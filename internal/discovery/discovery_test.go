@@ -1,0 +1,175 @@
+package discovery
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
+)
+
+var (
+	macA   = [6]byte{0x00, 0x09, 0xfb, 0x00, 0x00, 0x01}
+	macB   = [6]byte{0x00, 0x1b, 0x21, 0x00, 0x00, 0x02}
+	macR   = [6]byte{0x00, 0x00, 0x0c, 0x00, 0x00, 0x03}
+	ipA    = netip.MustParseAddr("10.0.0.5")
+	ipA2   = netip.MustParseAddr("10.0.0.6")
+	ipB    = netip.MustParseAddr("10.0.0.9")
+	dns    = netip.MustParseAddr("8.8.8.8")
+	t0     = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	ctx    = context.Background()
+	synBit = uint8(0x02)
+)
+
+func pkt(at time.Time, sm, dm [6]byte, s, d netip.Addr, proto uint8, sp, dp uint16, flags uint8, app string) *Packet {
+	return &Packet{At: at, SrcMAC: sm, DstMAC: dm, HasMAC: true, Src: s, Dst: d, Proto: proto, SrcPort: sp, DstPort: dp, TCPFlags: flags, App: app, Length: 100}
+}
+
+// collect runs fn against an engine and returns every batch it sent.
+func collect(t *testing.T, opt Options, fn func(e *Engine)) []*domain.DiscoveryBatch {
+	t.Helper()
+	var got []*domain.DiscoveryBatch
+	e := New(opt, func(_ context.Context, b *domain.DiscoveryBatch) error {
+		got = append(got, b)
+		return nil
+	})
+	fn(e)
+	if err := e.Flush(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func hostWith(b *domain.DiscoveryBatch, mac, ip string) *domain.DiscoveredHost {
+	for _, h := range b.Hosts {
+		for _, m := range h.MACs {
+			if m == mac {
+				return h
+			}
+		}
+		if mac == "" {
+			for _, a := range h.IPs {
+				if a == ip {
+					return h
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func TestResolution(t *testing.T) {
+	batches := collect(t, Options{Source: "pcap:test.pcap"}, func(e *Engine) {
+		// The router answers ARP-style from its own address first.
+		e.Packet(pkt(t0, macR, macA, netip.MustParseAddr("10.0.0.1"), ipA, 1, 0, 0, 0, ""))
+		// A opens a DICOM association to B; B answers.
+		e.Packet(pkt(t0, macA, macB, ipA, ipB, 6, 40000, 104, synBit, ""))
+		e.Packet(pkt(t0.Add(time.Millisecond), macB, macA, ipB, ipA, 6, 104, 40000, synBit|0x10, "dicom"))
+		e.Packet(pkt(t0.Add(2*time.Millisecond), macA, macB, ipA, ipB, 6, 40000, 104, 0x10, "dicom"))
+		// A asks a public resolver; the answer comes through the router.
+		e.Packet(pkt(t0.Add(time.Second), macA, macR, ipA, dns, 17, 5353, 53, 0, "dns"))
+		e.Packet(pkt(t0.Add(time.Second+time.Millisecond), macR, macA, dns, ipA, 17, 53, 5353, 0, "dns"))
+		// Facts from the dissectors.
+		e.Observe(domain.Observation{At: t0, MAC: formatMAC(macA), IP: ipA, Kind: domain.ObsHostname, Value: "CT-Console"})
+		e.Observe(domain.Observation{At: t0, IP: ipB, Kind: domain.ObsDICOMImplUID, Value: "1.2.840.113619.6.374", Evidence: "frame 2"})
+		e.Observe(domain.Observation{At: t0, IP: dns, Kind: domain.ObsDNSQuery, Value: "ignored.example"})
+		// An hour later A has a new address (DHCP renumbering).
+		e.Packet(pkt(t0.Add(time.Hour), macA, macB, ipA2, ipB, 6, 40001, 104, synBit, ""))
+	})
+	if len(batches) != 1 {
+		t.Fatalf("%d batches", len(batches))
+	}
+	b := batches[0]
+	if len(b.Hosts) != 3 {
+		for _, h := range b.Hosts {
+			t.Logf("host %+v", h)
+		}
+		t.Fatalf("%d hosts, want A, B and the router's own address (its MAC is no device, the resolver a peer)", len(b.Hosts))
+	}
+	a := hostWith(b, "00:09:fb:00:00:01", "")
+	if a == nil || fmt.Sprint(a.IPs) != "[10.0.0.5 10.0.0.6]" || fmt.Sprint(a.Hostnames) != "[ct-console]" {
+		t.Fatalf("host A %+v", a)
+	}
+	if len(a.Identities) != 2 || !a.Identities[0].LastSeen.Equal(t0.Add(time.Second)) || !a.Identities[1].FirstSeen.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("A's IP history %+v", a.Identities)
+	}
+	if len(a.Flows) != 4 { // DICOM from each address, DNS, and the router's ICMP
+		t.Fatalf("A's flows %+v", a.Flows)
+	}
+	var dicom, dnsFlow *domain.Flow
+	for _, f := range a.Flows {
+		switch {
+		case f.LocalIP == "10.0.0.5" && f.Port == 104:
+			dicom = f
+		case f.Port == 53:
+			dnsFlow = f
+		}
+	}
+	if dicom == nil || !dicom.Outbound || dicom.Packets != 3 || dicom.App != "dicom" || dicom.PeerMAC != "00:1b:21:00:00:02" || dicom.Hours[9] != 3 {
+		t.Fatalf("DICOM flow %+v", dicom)
+	}
+	if dnsFlow == nil || dnsFlow.PeerIP != "8.8.8.8" || dnsFlow.PeerMAC != "" || dnsFlow.Transport != "udp" || dnsFlow.Packets != 2 {
+		t.Fatalf("DNS flow %+v", dnsFlow)
+	}
+	bh := hostWith(b, "00:1b:21:00:00:02", "")
+	if bh == nil || len(bh.Observations) != 1 || bh.Observations[0].Kind != domain.ObsDICOMImplUID {
+		t.Fatalf("host B %+v", bh)
+	}
+	if s := bh.Suggestions; len(s) < 2 || s[0].Value != "GE HealthCare" || s[1].Value != "imaging" {
+		t.Fatalf("B's suggestions %+v", s)
+	}
+	for _, f := range bh.Flows {
+		if f.Outbound || f.Port != 104 {
+			t.Fatalf("B's flow %+v", f)
+		}
+	}
+}
+
+func TestRouterByManyAddresses(t *testing.T) {
+	batches := collect(t, Options{RouterIPs: 4}, func(e *Engine) {
+		for i := range 6 {
+			src := netip.AddrFrom4([4]byte{10, 1, 0, byte(10 + i)})
+			e.Packet(pkt(t0, macR, macA, src, ipA, 6, 443, 50000+uint16(i), 0x12, ""))
+		}
+	})
+	for _, h := range batches[0].Hosts {
+		if len(h.MACs) > 0 && h.MACs[0] == "00:00:0c:00:00:03" {
+			t.Fatalf("the router's MAC became a device: %+v", h)
+		}
+	}
+	// The addresses behind it are local, so each is a device of its own.
+	if n := len(batches[0].Hosts); n != 6 {
+		t.Fatalf("%d hosts, want the 6 addresses behind the router", n)
+	}
+}
+
+func TestFlowsBounded(t *testing.T) {
+	var flows, packets int64
+	e := New(Options{MaxFlows: 10, PendingFlows: 25, FlowIdle: time.Hour}, func(_ context.Context, b *domain.DiscoveryBatch) error {
+		for _, h := range b.Hosts {
+			for _, f := range h.Flows {
+				flows++
+				packets += f.Packets
+			}
+		}
+		return nil
+	})
+	peak := 0
+	for i := range 200 {
+		e.Packet(pkt(t0.Add(time.Duration(i)*time.Second), macA, macR, ipA, netip.AddrFrom4([4]byte{93, 184, 0, byte(i)}), 6, 40000, 443, synBit, "tls"))
+		peak = max(peak, e.Stats().LiveFlows)
+		if e.NeedsFlush() {
+			if err := e.Flush(ctx, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := e.Flush(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if peak > 11 || flows != 200 || packets != 200 || e.Stats().Batches < 2 {
+		t.Fatalf("peak %d live flows, %d flows and %d packets delivered in %d batches", peak, flows, packets, e.Stats().Batches)
+	}
+}

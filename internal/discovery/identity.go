@@ -1,0 +1,286 @@
+package discovery
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
+)
+
+// host is one device as identity resolution sees it.
+type host struct {
+	mac       [6]byte // zero for a host known only by IP (behind a router)
+	hasMAC    bool
+	ips       []netip.Addr
+	pairs     map[netip.Addr]*pairing // IP ↔ this host's MAC over time
+	hostnames []string
+	obs       map[obsKey]*obsAgg // every distinct fact, for classification
+	fresh     []*obsAgg          // facts to send with the next batch
+	first     time.Time
+	last      time.Time
+	merged    bool // folded into another host; ignore
+	into      *host
+	dirty     bool // something to send
+}
+
+type pairing struct{ first, last time.Time }
+
+type obsKey struct {
+	kind  domain.ObservationKind
+	value string
+}
+
+type obsAgg struct {
+	o     domain.Observation
+	count int64
+	sent  bool
+}
+
+func (h *host) seen(at time.Time) {
+	if at.IsZero() {
+		return
+	}
+	if h.first.IsZero() || at.Before(h.first) {
+		h.first = at
+	}
+	if at.After(h.last) {
+		h.last = at
+	}
+}
+
+// resolve follows merges to the live host.
+func (h *host) resolve() *host {
+	for h.merged {
+		h = h.into
+	}
+	return h
+}
+
+// isRouterHost reports whether h is a router's MAC.
+func (e *Engine) isRouterHost(h *host) bool { return h.hasMAC && e.router[h.mac] }
+
+// hostForMAC returns the host of a unicast MAC, creating it.
+func (e *Engine) hostForMAC(m [6]byte) *host {
+	if h, ok := e.byMAC[m]; ok {
+		return h.resolve()
+	}
+	h := &host{mac: m, hasMAC: true}
+	e.byMAC[m] = h
+	e.hosts = append(e.hosts, h)
+	return h
+}
+
+// hostForIP returns the host currently holding a local address, creating
+// an IP-only host.
+func (e *Engine) hostForIP(a netip.Addr) *host {
+	if h, ok := e.byIP[a]; ok {
+		return h.resolve()
+	}
+	h := &host{}
+	h.addIP(a)
+	e.byIP[a] = h
+	e.hosts = append(e.hosts, h)
+	return h
+}
+
+func (h *host) addIP(a netip.Addr) {
+	if !slices.Contains(h.ips, a) {
+		h.ips = append(h.ips, a)
+		h.dirty = true
+	}
+}
+
+// pair records that MAC m used address a at time at: it is how IP changes
+// are followed and how routers are recognised. It returns the host, or nil
+// when m is a router's MAC (the address then stands for itself).
+func (e *Engine) pair(m [6]byte, a netip.Addr, at time.Time) *host {
+	if !unicastMAC(m) {
+		return nil
+	}
+	if e.router[m] {
+		return nil
+	}
+	own := a.IsValid() && !a.IsUnspecified() && !a.IsMulticast()
+	if own {
+		ips := e.macIPs[m]
+		if !slices.Contains(ips, a) {
+			ips = append(ips, a)
+			e.macIPs[m] = ips
+			// Many addresses behind one MAC, more than one that is not the
+			// practice's own, or one of each: the MAC forwards for others.
+			if f := e.foreign(ips); len(ips) >= e.opt.RouterIPs || f > 1 || (f == 1 && len(ips) > 1) {
+				e.markRouter(m)
+				return nil
+			}
+		}
+	}
+	h := e.hostForMAC(m)
+	h.seen(at)
+	if own && e.opt.Local(a) {
+		h.addIP(a)
+		if h.pairs == nil {
+			h.pairs = map[netip.Addr]*pairing{}
+		}
+		p := h.pairs[a]
+		if p == nil {
+			p = &pairing{first: at, last: at}
+			h.pairs[a] = p
+			h.dirty = true
+		} else if at.After(p.last) {
+			p.last = at
+		}
+		if cur, ok := e.byIP[a]; !ok || cur.resolve() != h {
+			if ok && !cur.resolve().hasMAC {
+				e.merge(cur.resolve(), h)
+			}
+			e.byIP[a] = h // the address moved to this MAC (a DHCP renumbering)
+		}
+	}
+	return h
+}
+
+// foreign counts the addresses that are not the practice's own.
+func (e *Engine) foreign(ips []netip.Addr) int {
+	n := 0
+	for _, a := range ips {
+		if !e.opt.Local(a) {
+			n++
+		}
+	}
+	return n
+}
+
+// markRouter forgets the host of a MAC found to be a router's: the
+// addresses it carried become IP-only hosts (when local).
+func (e *Engine) markRouter(m [6]byte) {
+	e.router[m] = true
+	h, ok := e.byMAC[m]
+	if !ok {
+		return
+	}
+	h = h.resolve()
+	for _, a := range h.ips {
+		if e.byIP[a] == h {
+			delete(e.byIP, a)
+			e.hostForIP(a).seen(h.last)
+		}
+	}
+	h.dirty = false
+}
+
+// merge folds host from into host to (an IP-only host found to be a MAC's).
+func (e *Engine) merge(from, to *host) {
+	if from == to {
+		return
+	}
+	for _, a := range from.ips {
+		to.addIP(a)
+		e.byIP[a] = to
+	}
+	for _, n := range from.hostnames {
+		to.addHostname(n)
+	}
+	for k, o := range from.obs {
+		to.addObs(k, o)
+	}
+	to.seen(from.first)
+	to.seen(from.last)
+	from.merged, from.into = true, to
+	to.dirty = true
+}
+
+func (h *host) addHostname(n string) {
+	if !slices.Contains(h.hostnames, n) {
+		h.hostnames = append(h.hostnames, n)
+		h.dirty = true
+	}
+}
+
+func (h *host) addObs(k obsKey, o *obsAgg) {
+	if h.obs == nil {
+		h.obs = map[obsKey]*obsAgg{}
+	}
+	cur := h.obs[k]
+	if cur == nil {
+		cp := *o
+		cp.sent = false
+		h.obs[k] = &cp
+		h.fresh = append(h.fresh, &cp)
+		h.dirty = true
+		return
+	}
+	cur.count += o.count
+	if o.o.At.After(cur.o.At) {
+		cur.o.At = o.o.At
+	}
+	if o.o.Confidence > cur.o.Confidence {
+		cur.o.Confidence = o.o.Confidence
+	}
+	if cur.sent {
+		cur.sent = false
+		h.fresh = append(h.fresh, cur)
+		h.dirty = true
+	}
+}
+
+// Observe attributes one observation to its host. Observations naming a
+// MAC go to that MAC's host (unless it is a router's); those naming only a
+// local IP go to whichever host holds that address now; a DHCP client
+// identifier links the MAC it came with. Observations about non-local
+// addresses with no MAC are peers' and are dropped.
+func (e *Engine) Observe(o domain.Observation) {
+	e.stats.Observations++
+	var h *host
+	ip := o.IP.Unmap()
+	if m, ok := parseMAC(o.MAC); ok && unicastMAC(m) {
+		h = e.pair(m, ip, o.At)
+		if h == nil && ip.IsValid() && e.opt.Local(ip) {
+			h = e.hostForIP(ip)
+		}
+	} else if o.Kind == domain.ObsDHCPClientID {
+		h = e.byCID[o.Value]
+	}
+	if h == nil && ip.IsValid() && e.opt.Local(ip) {
+		h = e.hostForIP(ip)
+	}
+	if h == nil {
+		return
+	}
+	h = h.resolve()
+	h.seen(o.At)
+	switch o.Kind {
+	case domain.ObsRouter:
+		if h.hasMAC {
+			e.markRouter(h.mac)
+		}
+		return
+	case domain.ObsDHCPClientID:
+		if other, ok := e.byCID[o.Value]; ok && other.resolve() != h && !other.resolve().hasMAC {
+			e.merge(other.resolve(), h)
+		}
+		e.byCID[o.Value] = h
+	case domain.ObsHostname:
+		if n, err := domain.NormalizeHostname(o.Value); err == nil && n != "" {
+			h.addHostname(n)
+		}
+	case domain.ObsIP:
+		if a, err := netip.ParseAddr(o.Value); err == nil && e.opt.Local(a.Unmap()) {
+			if h.hasMAC {
+				e.pair(h.mac, a.Unmap(), o.At)
+			} else {
+				h.addIP(a.Unmap())
+			}
+		}
+	}
+	o.MAC, o.IP = "", netip.Addr{}
+	if o.Source == "" {
+		o.Source = e.opt.Source
+	}
+	o.Value = strings.TrimSpace(o.Value)
+	if o.Value == "" {
+		return
+	}
+	h.addObs(obsKey{o.Kind, o.Value}, &obsAgg{o: o, count: 1})
+}

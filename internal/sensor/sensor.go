@@ -1,0 +1,125 @@
+// Package sensor runs passive discovery over a packet source: capture →
+// dissect → discovery → sink. It only reads; it never sends a packet. A
+// dissector that panics on a frame is recovered and the frame counted as
+// a decode failure, so one bad packet cannot stop the sensor.
+package sensor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/capture"
+	"github.com/vigil-med/vigil/internal/discovery"
+	"github.com/vigil-med/vigil/internal/dissect"
+	"github.com/vigil-med/vigil/internal/domain"
+)
+
+// Stats counts what a run read.
+type Stats struct {
+	Frames         int64 `json:"frames"`
+	Bytes          int64 `json:"bytes"`
+	DecodeErrors   int64 `json:"decode_errors"`   // malformed or truncated frames (their facts up to the fault are kept)
+	DecodeFailures int64 `json:"decode_failures"` // frames whose dissector panicked (recovered)
+	Observations   int64 `json:"observations"`
+}
+
+// Options configure a run.
+type Options struct {
+	// Progress, when set, is called about every ProgressEvery frames.
+	Progress      func(Stats)
+	ProgressEvery int64
+	// NoRecover lets a dissector panic through (tests use it so a panic
+	// fails the test instead of being counted).
+	NoRecover bool
+	// FlushEvery sends a batch to the sink this often in capture time, for
+	// a live sensor (0: only when the engine asks and at the end).
+	FlushEvery time.Duration
+}
+
+// Decoder is what the sensor needs of a dissector (*dissect.Decoder).
+type Decoder interface {
+	Decode(at time.Time, link dissect.LinkType, frame []byte, p *dissect.Packet, emit func(domain.Observation)) error
+}
+
+// Run reads src to its end (or until ctx is done), feeding the engine, and
+// sends the final batch. A capture file that stops making sense returns
+// its *capture.FormatError after everything before it was processed.
+func Run(ctx context.Context, src capture.Source, dec Decoder, eng *discovery.Engine, opt Options) (Stats, error) {
+	var st Stats
+	var p dissect.Packet
+	var dp discovery.Packet
+	emit := func(o domain.Observation) {
+		st.Observations++
+		eng.Observe(o)
+	}
+	if opt.ProgressEvery <= 0 {
+		opt.ProgressEvery = 1 << 16
+	}
+	var lastFlush time.Time
+	var runErr error
+	for {
+		if st.Frames&1023 == 0 && ctx.Err() != nil {
+			break
+		}
+		f, err := src.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			runErr = err
+			break
+		}
+		st.Frames++
+		st.Bytes += int64(len(f.Data))
+		failed, err := decode(dec, f, &p, emit, opt.NoRecover)
+		switch {
+		case failed:
+			st.DecodeFailures++
+			continue
+		case err != nil:
+			st.DecodeErrors++
+		}
+		if f.OrigLen > 0 {
+			p.Length = f.OrigLen
+		}
+		dp = discovery.Packet{At: p.At, SrcMAC: p.SrcMAC, DstMAC: p.DstMAC, HasMAC: p.HasMAC, Src: p.Src, Dst: p.Dst,
+			Proto: p.Proto, SrcPort: p.SrcPort, DstPort: p.DstPort, TCPFlags: p.TCPFlags, App: p.App, Length: p.Length}
+		eng.Packet(&dp)
+		if lastFlush.IsZero() {
+			lastFlush = f.At
+		}
+		due := opt.FlushEvery > 0 && f.At.Sub(lastFlush) >= opt.FlushEvery
+		if eng.NeedsFlush() || due {
+			if err := eng.Flush(ctx, false); err != nil {
+				return st, err
+			}
+			lastFlush = f.At
+		}
+		if opt.Progress != nil && st.Frames%opt.ProgressEvery == 0 {
+			opt.Progress(st)
+		}
+	}
+	if err := eng.Flush(context.WithoutCancel(ctx), true); err != nil {
+		return st, errors.Join(runErr, err)
+	}
+	if opt.Progress != nil {
+		opt.Progress(st)
+	}
+	return st, runErr
+}
+
+// decode runs the dissector on one frame, turning a panic into failed.
+func decode(dec Decoder, f capture.Frame, p *dissect.Packet, emit func(domain.Observation), noRecover bool) (failed bool, err error) {
+	if !noRecover {
+		defer func() {
+			if r := recover(); r != nil {
+				failed, err = true, fmt.Errorf("dissector panic: %v", r)
+			}
+		}()
+	}
+	err = dec.Decode(f.At, dissect.LinkType(f.Link), f.Data, p, emit)
+	return false, err
+}

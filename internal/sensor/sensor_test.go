@@ -1,0 +1,88 @@
+package sensor
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/capture"
+	"github.com/vigil-med/vigil/internal/discovery"
+	"github.com/vigil-med/vigil/internal/dissect"
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/vigiltest"
+)
+
+func TestRunDICOMCapture(t *testing.T) {
+	path := vigiltest.SharedData(t, "pcap/peers/dicom-echo-store.pcap")
+	src, err := capture.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var batches []*domain.DiscoveryBatch
+	eng := discovery.New(discovery.Options{Source: "pcap:dicom-echo-store.pcap"}, func(_ context.Context, b *domain.DiscoveryBatch) error {
+		batches = append(batches, b)
+		return nil
+	})
+	st, err := Run(context.Background(), src, dissect.NewDecoder("pcap:dicom-echo-store.pcap"), eng, Options{NoRecover: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Frames == 0 || st.DecodeFailures != 0 || len(batches) != 1 {
+		t.Fatalf("stats %+v, %d batches", st, len(batches))
+	}
+	var flows int
+	for _, h := range batches[0].Hosts {
+		flows += len(h.Flows)
+	}
+	// Store SCU and SCP ran on one machine: one host, 127.0.0.1, whose
+	// DCMTK implementation class UID names the software.
+	if len(batches[0].Hosts) != 1 {
+		t.Fatalf("%d hosts", len(batches[0].Hosts))
+	}
+	h := batches[0].Hosts[0]
+	if fmt.Sprint(h.IPs) != "[127.0.0.1]" || len(h.Flows) != 1 {
+		t.Fatalf("host %+v", h)
+	}
+	f := h.Flows[0]
+	if f.Transport != "tcp" || f.Port != 11112 || f.App != "dicom" || f.Packets != st.Frames || f.Bytes != st.Bytes || !f.Outbound {
+		t.Fatalf("flow %+v", f)
+	}
+}
+
+// panicky is a dissector that fails on every second frame.
+type panicky struct{ n int }
+
+func (d *panicky) Decode(at time.Time, _ dissect.LinkType, _ []byte, p *dissect.Packet, _ func(domain.Observation)) error {
+	d.n++
+	if d.n%2 == 0 {
+		var m map[string]int
+		m["boom"]++ // a nil-map write, as a buggy dissector might do
+	}
+	*p = dissect.Packet{At: at}
+	return nil
+}
+
+type frames struct{ n int }
+
+func (f *frames) Next() (capture.Frame, error) {
+	if f.n == 10 {
+		return capture.Frame{}, io.EOF
+	}
+	f.n++
+	return capture.Frame{At: time.Unix(int64(f.n), 0), Link: 1, Data: []byte{1, 2, 3}}, nil
+}
+func (f *frames) Close() error { return nil }
+
+func TestPanicRecovered(t *testing.T) {
+	eng := discovery.New(discovery.Options{}, func(context.Context, *domain.DiscoveryBatch) error { return nil })
+	st, err := Run(context.Background(), &frames{}, &panicky{}, eng, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Frames != 10 || st.DecodeFailures != 5 {
+		t.Fatalf("stats %+v", st)
+	}
+}

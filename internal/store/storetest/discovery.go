@@ -1,0 +1,163 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
+)
+
+func testDiscovery(t *testing.T, open Opener) {
+	s := open(t)
+	a := practice(t, s, "Practice A", "Main")
+	b := practice(t, s, "Practice B", "Main")
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	disc := domain.WithActor(a, domain.Actor{Kind: domain.ActorDiscovery, Name: "pcap:ward3.pcap"})
+	// A device entered by hand, whose manufacturer discovery must not replace.
+	manualDev := mustCreate(t, s, a, map[domain.Field]string{domain.FieldName: "CT scanner", domain.FieldMACs: "00:09:fb:00:00:01",
+		domain.FieldManufacturer: "Siemens Healthineers"})
+	flow := func(peer string, port int, bytes int64, at time.Time) *domain.Flow {
+		f := &domain.Flow{LocalIP: "10.0.0.5", PeerIP: peer, Transport: "tcp", Port: port, App: "dicom", Outbound: true,
+			Bytes: bytes, Packets: 2, FirstSeen: at, LastSeen: at.Add(time.Minute)}
+		f.Hours[at.Hour()] = 2
+		return f
+	}
+	batch := &domain.DiscoveryBatch{Source: "pcap:ward3.pcap", Hosts: []*domain.DiscoveredHost{
+		{MACs: []string{"00:09:fb:00:00:01"}, IPs: []string{"10.0.0.5"},
+			Suggestions: []domain.Suggestion{
+				{Field: domain.FieldManufacturer, Value: "Philips", Evidence: "OUI 00:09:FB → Philips Medical Systems", Confidence: 0.6},
+				{Field: domain.FieldCategory, Value: "imaging", Evidence: "DICOM traffic", Confidence: 0.7},
+			},
+			Observations: []domain.Observation{
+				{At: t0, Kind: domain.ObsDICOMAETitle, Value: "CT01", Evidence: "A-ASSOCIATE-RQ frame 3"},
+				{At: t0.Add(time.Hour), Kind: domain.ObsDICOMAETitle, Value: "CT01", Confidence: 0.9},
+			},
+			Identities: []domain.NetworkIdentity{{MAC: "00:09:fb:00:00:01", IP: "10.0.0.5", FirstSeen: t0, LastSeen: t0.Add(time.Hour)}},
+			Flows:      []*domain.Flow{flow("10.0.0.9", 104, 1000, t0), flow("10.0.0.9", 104, 500, t0.Add(2*time.Hour))},
+		},
+		{MACs: []string{"00:1b:21:aa:bb:cc"}, IPs: []string{"10.0.0.9"}, Hostnames: []string{"pacs"},
+			Suggestions:  []domain.Suggestion{{Field: domain.FieldManufacturer, Value: "Intel", Evidence: "OUI 00:1B:21 → Intel", Confidence: 0.3}},
+			Observations: []domain.Observation{{At: t0, Kind: domain.ObsHostname, Value: "pacs"}},
+		},
+	}}
+	res, err := s.ApplyDiscovery(domain.WithNow(disc, t0), batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.NewDevices != 1 || res.UpdatedDevices != 1 || res.Observations != 2 || res.NewObservations != 2 || res.Flows != 1 || res.Identities != 1 {
+		t.Fatalf("result %+v", res)
+	}
+	if res.DeviceIDs[0] != manualDev.ID {
+		t.Fatalf("host 0 matched device %d, want %d", res.DeviceIDs[0], manualDev.ID)
+	}
+	t.Run("ManualValueKept", func(t *testing.T) {
+		d, err := s.FindDeviceByID(a, manualDev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Manufacturer != "Siemens Healthineers" || d.Category != "imaging" || len(d.IPs) != 1 || d.IPs[0] != "10.0.0.5" {
+			t.Fatalf("device %+v", d)
+		}
+		src, _ := d.Provenance.Of(domain.FieldCategory)
+		if src.Kind != domain.SourceDiscovery || src.Ref != "DICOM traffic" || src.Confidence != 0.7 || src.Actor != "discovery:pcap:ward3.pcap" {
+			t.Fatalf("category provenance %+v", src)
+		}
+		if src, _ := d.Provenance.Of(domain.FieldManufacturer); src.Kind != domain.SourceManual {
+			t.Fatalf("manufacturer provenance %+v", src)
+		}
+	})
+	t.Run("NewDeviceUnreviewed", func(t *testing.T) {
+		d, err := s.FindDeviceByID(a, res.DeviceIDs[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Review != domain.Unreviewed || d.Manufacturer == "" || d.Hostnames[0] != "pacs" || d.MACs[0] != "00:1b:21:aa:bb:cc" {
+			t.Fatalf("device %+v", d)
+		}
+		if src, _ := d.Provenance.Of(domain.FieldManufacturer); src.Kind != domain.SourceDiscovery || src.Confidence != 0.3 {
+			t.Fatalf("manufacturer provenance %+v", src)
+		}
+		evs, err := s.FindAuditEvents(a, domain.AuditFilter{ObjectType: "device", ObjectID: d.ID})
+		if err != nil || len(evs) != 1 || evs[0].Action != "device.create" || evs[0].Actor.String() != "discovery:pcap:ward3.pcap" {
+			t.Fatalf("audit %v %+v", err, evs)
+		}
+	})
+	t.Run("ObservationsDeduplicated", func(t *testing.T) {
+		obs, err := s.FindObservations(a, manualDev.ID)
+		if err != nil || len(obs) != 1 {
+			t.Fatalf("observations %v %+v", err, obs)
+		}
+		o := obs[0]
+		if o.Kind != domain.ObsDICOMAETitle || o.Value != "CT01" || o.Count != 2 || o.Confidence != 0.9 ||
+			!o.FirstSeen.Equal(t0) || !o.LastSeen.Equal(t0.Add(time.Hour)) || o.Source != "pcap:ward3.pcap" {
+			t.Fatalf("observation %+v", o)
+		}
+	})
+	t.Run("FlowsAdd", func(t *testing.T) {
+		// The same batch again: observations refresh, flows add up, nothing
+		// about the devices changes.
+		res2, err := s.ApplyDiscovery(domain.WithNow(disc, t0.Add(time.Hour)), batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res2.NewDevices != 0 || res2.UpdatedDevices != 0 || res2.NewObservations != 0 {
+			t.Fatalf("second result %+v", res2)
+		}
+		flows, more, err := s.FindFlows(a, domain.FlowFilter{DeviceID: manualDev.ID})
+		if err != nil || more || len(flows) != 1 {
+			t.Fatalf("flows %v %v %+v", err, more, flows)
+		}
+		f := flows[0]
+		if f.Bytes != 3000 || f.Packets != 8 || f.Hours[9] != 4 || f.Hours[11] != 4 || !f.FirstSeen.Equal(t0) ||
+			!f.LastSeen.Equal(t0.Add(2*time.Hour+time.Minute)) || !f.Outbound || f.Port != 104 || f.PeerID != res.DeviceIDs[1] {
+			t.Fatalf("flow %+v", f)
+		}
+		ids, err := s.FindNetworkIdentities(a, manualDev.ID)
+		if err != nil || len(ids) != 1 || ids[0].IP != "10.0.0.5" || !ids[0].LastSeen.Equal(t0.Add(time.Hour)) {
+			t.Fatalf("identities %v %+v", err, ids)
+		}
+	})
+	t.Run("Paging", func(t *testing.T) {
+		h := &domain.DiscoveredHost{IPs: []string{"10.0.0.20"}}
+		for p := range 5 {
+			h.Flows = append(h.Flows, flow("10.0.1.1", 1000+p, 10, t0))
+		}
+		if _, err := s.ApplyDiscovery(disc, &domain.DiscoveryBatch{Source: "x", Hosts: []*domain.DiscoveredHost{h}}); err != nil {
+			t.Fatal(err)
+		}
+		var all []*domain.Flow
+		f := domain.FlowFilter{Limit: 2}
+		for {
+			page, more, err := s.FindFlows(a, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, page...)
+			if !more {
+				break
+			}
+			f.AfterID = page[len(page)-1].ID
+		}
+		if len(all) != 6 {
+			t.Fatalf("paged %d flows, want 6", len(all))
+		}
+		got, _, _ := s.FindFlows(a, domain.FlowFilter{Port: 1003})
+		if len(got) != 1 || got[0].Port != 1003 {
+			t.Fatalf("port filter %+v", got)
+		}
+	})
+	t.Run("Isolation", func(t *testing.T) {
+		_, err := s.FindObservations(b, manualDev.ID)
+		wantCode(t, err, domain.CodeNotFound)
+		flows, _, err := s.FindFlows(b, domain.FlowFilter{})
+		if err != nil || len(flows) != 0 {
+			t.Fatalf("practice B sees flows %v %+v", err, flows)
+		}
+		_, err = s.ApplyDiscovery(ctxFor(0), batch)
+		wantCode(t, err, domain.CodeForbidden)
+	})
+	t.Run("ErrNoIdentity", func(t *testing.T) {
+		_, err := s.ApplyDiscovery(a, &domain.DiscoveryBatch{Source: "x", Hosts: []*domain.DiscoveredHost{{}}})
+		wantCode(t, err, domain.CodeInvalid)
+	})
+}
