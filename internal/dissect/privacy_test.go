@@ -88,4 +88,3 @@ func pidFields(frame []byte) [][]byte {
 		frame = frame[i+4:]
 	}
 }
-
