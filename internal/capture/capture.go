@@ -82,7 +82,7 @@ func (s *fileSource) Close() error { return s.f.Close() }
 
 // NewReader reads a pcap or pcapng stream; name is used in errors.
 func NewReader(r io.Reader, name string) (Source, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
+	br := bufio.NewReaderSize(r, 1<<20) // larger than any record: pcap frames are handed out without a copy
 	magic, err := br.Peek(4)
 	if err != nil {
 		return nil, &FormatError{File: name, Offset: 0, Err: ErrFormat}

@@ -47,16 +47,18 @@ func newPcap(r *bufio.Reader, name string) (*pcapReader, error) {
 
 // Next returns the next frame, io.EOF at a clean end, or a *FormatError.
 func (p *pcapReader) Next() (Frame, error) {
-	var h [16]byte
 	start := p.off
-	n, err := io.ReadFull(p.r, h[:])
-	if err == io.EOF {
+	hb, err := p.r.Peek(16)
+	if len(hb) == 0 && err == io.EOF {
 		return Frame{}, io.EOF
 	}
-	if err != nil {
+	if len(hb) < 16 {
 		return Frame{}, &FormatError{File: p.name, Offset: start, Err: ErrTruncated}
 	}
-	p.off += int64(n)
+	var h [16]byte
+	copy(h[:], hb)
+	p.r.Discard(16)
+	p.off += 16
 	sec := p.order.Uint32(h[0:4])
 	frac := p.order.Uint32(h[4:8])
 	incl := p.order.Uint32(h[8:12])
@@ -64,14 +66,26 @@ func (p *pcapReader) Next() (Frame, error) {
 	if incl > maxRecord || (!p.nano && frac >= 1e6) || (p.nano && frac >= 1e9) {
 		return Frame{}, &FormatError{File: p.name, Offset: start, Err: ErrCorrupt}
 	}
-	if cap(p.buf) < int(incl) {
-		p.buf = make([]byte, incl)
-	}
-	data := p.buf[:incl]
-	n, err = io.ReadFull(p.r, data)
-	p.off += int64(n)
-	if err != nil {
-		return Frame{}, &FormatError{File: p.name, Offset: start, Err: ErrTruncated}
+	var data []byte
+	if int(incl) <= p.r.Size() {
+		// Within the read buffer: hand out the bytes without copying them.
+		data, err = p.r.Peek(int(incl))
+		if len(data) < int(incl) {
+			p.off += int64(len(data))
+			return Frame{}, &FormatError{File: p.name, Offset: start, Err: ErrTruncated}
+		}
+		p.r.Discard(int(incl))
+		p.off += int64(incl)
+	} else {
+		if cap(p.buf) < int(incl) {
+			p.buf = make([]byte, incl)
+		}
+		data = p.buf[:incl]
+		n, err := io.ReadFull(p.r, data)
+		p.off += int64(n)
+		if err != nil {
+			return Frame{}, &FormatError{File: p.name, Offset: start, Err: ErrTruncated}
+		}
 	}
 	ns := int64(frac)
 	if !p.nano {

@@ -1,6 +1,7 @@
 package dissect
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"net/netip"
 
@@ -35,6 +36,24 @@ type seenSet struct {
 	pairs map[pairKey]struct{}
 	ports map[portKey]struct{}
 	facts map[factKey]struct{}
+
+	// pairCache is a direct-mapped cache in front of pairs: most frames
+	// come from a (MAC, IP) pair seen a moment ago.
+	pairCache [1024]pairKey
+}
+
+func pairSlot(k pairKey) int {
+	var x uint32
+	if k.ip.Is4() {
+		a := k.ip.As4()
+		x = binary.BigEndian.Uint32(a[:])
+	} else if k.ip.Is6() {
+		a := k.ip.As16()
+		x = binary.BigEndian.Uint32(a[12:])
+	}
+	m := binary.BigEndian.Uint32(k.mac[2:])
+	h := x*0x9e3779b1 ^ m*0x85ebca77
+	return int(h >> 22) // 10 bits
 }
 
 func (s *seenSet) init() {
@@ -47,11 +66,18 @@ func (s *seenSet) init() {
 // addPair is true the first time (mac, ip) is added.
 func (s *seenSet) addPair(mac [6]byte, ip netip.Addr) bool {
 	k := pairKey{mac, ip}
+	slot := pairSlot(k)
+	if s.pairCache[slot] == k && (mac != zeroMAC || ip.IsValid()) {
+		return false
+	}
+	s.pairCache[slot] = k
 	if _, ok := s.pairs[k]; ok {
 		return false
 	}
 	if len(s.pairs) >= seenLimit {
 		clear(s.pairs)
+		clear(s.pairCache[:])
+		s.pairCache[slot] = k
 	}
 	s.pairs[k] = struct{}{}
 	return true

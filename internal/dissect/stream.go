@@ -1,7 +1,7 @@
 package dissect
 
 import (
-	"net/netip"
+	"bytes"
 )
 
 // Stream limits: how many TCP conversations are tracked at once, and how
@@ -46,8 +46,10 @@ type stream struct {
 	dicomCtx []dicomContext
 }
 
+// streamKey names a conversation by plain arrays (no pointers), so the
+// map hashes it quickly.
 type streamKey struct {
-	a, b   netip.Addr
+	a, b   [16]byte
 	ap, bp uint16
 }
 
@@ -93,10 +95,11 @@ func (t *streamTable) get(k streamKey) *stream {
 // stream feeds one TCP segment to its conversation.
 func (d *Decoder) stream(seq uint32, payload []byte) {
 	p := d.p
-	k := streamKey{a: p.Src, b: p.Dst, ap: p.SrcPort, bp: p.DstPort}
+	src, dst := p.Src.As16(), p.Dst.As16()
+	k := streamKey{a: src, b: dst, ap: p.SrcPort, bp: p.DstPort}
 	side := 0
-	if c := p.Src.Compare(p.Dst); c > 0 || (c == 0 && p.SrcPort > p.DstPort) {
-		k = streamKey{a: p.Dst, b: p.Src, ap: p.DstPort, bp: p.SrcPort}
+	if c := bytes.Compare(src[:], dst[:]); c > 0 || (c == 0 && p.SrcPort > p.DstPort) {
+		k = streamKey{a: dst, b: src, ap: p.DstPort, bp: p.SrcPort}
 		side = 1
 	}
 	s := d.streams.m[k]
