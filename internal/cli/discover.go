@@ -62,6 +62,8 @@ type discoverSummary struct {
 	NewObservations int      `json:"new_observations"`
 	Flows           int      `json:"flows"`
 	Seconds         float64  `json:"seconds"`
+	KernelReceived  int64    `json:"kernel_received,omitempty"` // live capture: frames the kernel passed
+	KernelDropped   int64    `json:"kernel_dropped,omitempty"`  // … and dropped for want of buffer
 }
 
 func (s *discoverSummary) add(r *domain.DiscoveryResult) {
@@ -217,6 +219,9 @@ func (a *app) printDiscover(sum *discoverSummary) error {
 	fmt.Fprintf(a.out, "Observations: %d (%d new). Flows: %d.\n", sum.Observations, sum.NewObservations, sum.Flows)
 	if sum.DecodeErrors+sum.DecodeFailures > 0 {
 		fmt.Fprintf(a.out, "%d packet(s) were malformed or truncated and %d could not be decoded; their other facts were kept.\n", sum.DecodeErrors, sum.DecodeFailures)
+	}
+	if sum.KernelReceived > 0 {
+		fmt.Fprintf(a.out, "The kernel passed %d frame(s) and dropped %d.\n", sum.KernelReceived, sum.KernelDropped)
 	}
 	if sum.NewDevices > 0 {
 		fmt.Fprintln(a.out, "Review new devices with: vigil device list --unreviewed")

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -17,26 +18,34 @@ import (
 
 func (a *app) sensorCommand() *cobra.Command {
 	var o discoverOptions
-	var read, name string
+	var read, name, iface, filter string
 	var flush time.Duration
 	cmd := &cobra.Command{
-		Use:   "sensor --read FILE|-",
+		Use:   "sensor --interface IF | --read FILE|-",
 		Short: "Run the passive sensor on a packet stream and write what it learns to the store",
-		Long: `Run passive discovery continuously on a pcap or pcapng stream — typically a
-capture tool writing to standard output — and write what it learns to the
-store of --db, --tenant and --site every --flush of capture time and when the
-stream ends. The sensor only reads; it never sends a packet.
+		Long: `Run passive discovery continuously on a network interface (a switch's mirror
+or SPAN port) or on a pcap/pcapng stream, and write what it learns to the
+store of --db, --tenant and --site every --flush of capture time and when it
+stops (Ctrl-C, or the end of the stream). The sensor only listens; it never
+sends a packet.
 
-Until Vigil captures from interfaces itself, pair it with tcpdump (which
-needs the privileges to listen; Vigil then needs none):
+--interface reads the interface itself through a Linux AF_PACKET socket
+(root or CAP_NET_RAW; no libpcap needed). --filter takes a kernel filter
+compiled once by tcpdump, anywhere: tcpdump -ddd 'not port 22' > f.bpf.
+When Vigil may not listen itself, let tcpdump listen and read its output:
 
   tcpdump -i eth1 -U -w - | vigil sensor --read - --name eth1`,
-		Example: `  tcpdump -i eth1 -U -w - | vigil sensor --read - --name eth1 --site main-clinic
+		Example: `  vigil sensor --interface eth1 --site main-clinic
+  vigil sensor --interface eth1 --filter not-ssh.bpf --flush 5m
+  tcpdump -i eth1 -U -w - | vigil sensor --read - --name eth1 --site main-clinic
   vigil sensor --read /var/spool/span/current.pcap --flush 5m`,
-		Args: exactArgs(0, "no arguments (give the stream with --read)"),
+		Args: exactArgs(0, "no arguments (give --interface or --read)"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if read == "" {
-				return usagef("--read is required: a capture file, or - for standard input")
+			if (read == "") == (iface == "") {
+				return usagef("give one of --interface (an interface to listen on) or --read (a capture file, or - for standard input)")
+			}
+			if filter != "" && iface == "" {
+				return usagef("--filter applies to --interface only")
 			}
 			cls, err := o.classifier()
 			if err != nil {
@@ -50,22 +59,33 @@ needs the privileges to listen; Vigil then needs none):
 			if err != nil {
 				return err
 			}
-			var r io.Reader = a.in
+			var src capture.Source
+			var live *capture.Live
 			path := "stdin"
-			if read != "-" {
-				f, err := os.Open(read)
-				if err != nil {
-					return domain.Errorf(domain.CodeInvalid, "cannot read %s: %v", read, err)
+			switch {
+			case iface != "":
+				path = iface
+				if live, err = openLive(iface, filter); err != nil {
+					return err
 				}
-				defer f.Close()
-				r, path = f, read
+				defer live.Close()
+				src = liveSource{ctx: cmd.Context(), l: live}
+			default:
+				var r io.Reader = a.in
+				if read != "-" {
+					f, err := os.Open(read)
+					if err != nil {
+						return domain.Errorf(domain.CodeInvalid, "cannot read %s: %v", read, err)
+					}
+					defer f.Close()
+					r, path = f, read
+				}
+				if src, err = capture.NewReader(r, path); err != nil {
+					return domain.Errorf(domain.CodeInvalid, "%s: %v", path, err)
+				}
 			}
 			if name == "" {
 				name = path
-			}
-			src, err := capture.NewReader(r, path)
-			if err != nil {
-				return domain.Errorf(domain.CodeInvalid, "%s: %v", path, err)
 			}
 			source := "sensor:" + name
 			sum := &discoverSummary{Files: []string{path}}
@@ -75,10 +95,17 @@ needs the privileges to listen; Vigil then needs none):
 			if err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
+			if live != nil {
+				if received, dropped, err := live.Stats(); err == nil {
+					sum.KernelReceived, sum.KernelDropped = int64(received), int64(dropped)
+				}
+			}
 			return a.printDiscover(sum)
 		},
 	}
 	fl := cmd.Flags()
+	fl.StringVar(&iface, "interface", "", "the network interface to listen on (root or CAP_NET_RAW)")
+	fl.StringVar(&filter, "filter", "", "a kernel packet filter for --interface, as printed by tcpdump -ddd EXPR")
 	fl.StringVar(&read, "read", "", "the pcap/pcapng stream to read: a file, or - for standard input")
 	fl.StringVar(&name, "name", "", "the sensor's name in observations' sources (default: the file)")
 	fl.DurationVar(&flush, "flush", time.Minute, "write to the store this often (capture time)")
@@ -87,3 +114,45 @@ needs the privileges to listen; Vigil then needs none):
 	fl.StringArrayVar(&o.local, "local", nil, "an address range of the practice's own besides the private ones (repeatable)")
 	return cmd
 }
+
+// openLive opens an interface for listening, with the kernel filter in the
+// file named by filter (tcpdump -ddd output) when one is given.
+func openLive(iface, filter string) (*capture.Live, error) {
+	var opt capture.LiveOptions
+	if filter != "" {
+		text, err := os.ReadFile(filter)
+		if err != nil {
+			return nil, domain.Errorf(domain.CodeInvalid, "cannot read the filter: %v", err)
+		}
+		if opt.Filter, err = capture.ParseBPF(string(text)); err != nil {
+			return nil, domain.Errorf(domain.CodeInvalid, "%s: %v", filter, err)
+		}
+	}
+	l, err := capture.OpenLive(iface, opt)
+	if err != nil {
+		return nil, domain.Errorf(domain.CodeInvalid, "cannot listen on %s: %v", iface, err)
+	}
+	return l, nil
+}
+
+// liveSource reads an interface until the command is stopped, then ends
+// like a file does.
+type liveSource struct {
+	ctx context.Context
+	l   *capture.Live
+}
+
+func (s liveSource) Next() (capture.Frame, error) {
+	for {
+		if s.ctx.Err() != nil {
+			return capture.Frame{}, io.EOF
+		}
+		f, err := s.l.Next()
+		if err == capture.ErrTimeout {
+			continue
+		}
+		return f, err
+	}
+}
+
+func (s liveSource) Close() error { return nil }
