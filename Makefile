@@ -30,7 +30,7 @@ fuzz-smoke:
 
 ## bench: the performance targets of BENCHMARKS.md
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 -timeout 60m ./internal/cli/ ./internal/importer/...
+	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 -timeout 60m ./internal/cli/ ./internal/importer/... ./internal/intel/...
 
 demo:
 	$(GO) run ./cmd/vigil demo

@@ -3,12 +3,10 @@ package csaf_test
 import (
 	"bytes"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
-	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/intel/csaf"
+	"github.com/vigil-med/vigil/internal/intel/feed/feedtest"
 )
 
 // FuzzReadCSAF feeds arbitrary bytes through Read and VEX. Nothing may
@@ -22,20 +20,15 @@ func FuzzReadCSAF(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	fixtures, _ := filepath.Glob("testdata/*.json") // relationships, groups, VEX, each kind of bad input
-	for _, path := range fixtures {
-		if data, err := os.ReadFile(path); err == nil && !strings.HasSuffix(path, ".golden.json") {
-			f.Add(data)
-		}
+	for _, path := range feedtest.Fixtures(f, 4, "testdata/*.json") { // relationships, groups, VEX, each kind of bad input
+		f.Add(feedtest.ReadFile(f, path))
 	}
 	f.Add([]byte(`{"product_tree":{"branches":[{"branches":[{"branches":[]}]}]}}`)) // empty nested branches
 	f.Add([]byte(`{"document":null,"vulnerabilities":[null,{}]}`))                  // nulls where objects go
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := csaf.Read("f.json", bytes.NewReader(data))
 		if err != nil {
-			if domain.ErrorCode(err) != domain.CodeInvalid || !strings.HasPrefix(err.Error(), "f.json: ") {
-				t.Fatalf("unlocated or wrongly coded error %q (%s)", err, domain.ErrorCode(err))
-			}
+			feedtest.CheckError(t, "f.json", err)
 			return
 		}
 		checkInvariants(t, a)

@@ -17,7 +17,8 @@ type branchPath struct {
 // productTree flattens the product tree (3.2.2) into one product per
 // product id: branch leaves, then full_product_names, then relationships.
 // A branch leaf takes its vendor, product name (or, lacking one, product
-// family), version or version range from the branches above it; a
+// family, or lacking both, its own full name), version or version range
+// from the branches above it; a
 // product_version written as a vers: range is kept as a range; patch_level
 // and service_pack names are appended to the version ("3.1.2 SP1").
 // architecture, host_name, language, legacy and specification branches are
@@ -129,6 +130,9 @@ func (a *adapter) branch(b *branch, path string, bp branchPath, add func(string,
 		p.Name = bp.name
 		if p.Name == "" {
 			p.Name = bp.family
+		}
+		if p.Name == "" {
+			p.Name = p.FullName // a leaf with no product_name or product_family above it
 		}
 		p.Version = strings.TrimSpace(bp.version + " " + strings.Join(bp.extra, " "))
 		p.VersionRange = bp.versionRange

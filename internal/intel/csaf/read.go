@@ -18,7 +18,6 @@ import (
 	"io"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/intel/feed"
@@ -30,6 +29,7 @@ const MaxSize = 64 << 20
 
 // Detect reports whether head, the first bytes of a file, looks like a
 // CSAF document: a JSON object that names a csaf_version near its start.
+// Give it 4 KB: a long acknowledgments list may come first.
 func Detect(head []byte) bool {
 	h := feed.Head(head)
 	return len(h) > 0 && h[0] == '{' && bytes.Contains(head, []byte(`"csaf_version"`))
@@ -111,8 +111,16 @@ func (a *adapter) advisory(doc *document) *domain.Advisory {
 	if doc.ProductTree != nil {
 		adv.Products = a.productTree(doc.ProductTree)
 	}
+	seen := map[string]int{}
 	for i := range doc.Vulnerabilities {
-		adv.Vulns = append(adv.Vulns, a.vulnerability(&doc.Vulnerabilities[i], feed.Index("$.vulnerabilities", i)))
+		path := feed.Index("$.vulnerabilities", i)
+		if cve := doc.Vulnerabilities[i].CVE; cve != "" {
+			if j, dup := seen[cve]; dup {
+				a.p.Add(path+".cve", "%s is already the subject of $.vulnerabilities[%d] (CSAF test 6.1.23)", cve, j)
+			}
+			seen[cve] = i
+		}
+		adv.Vulns = append(adv.Vulns, a.vulnerability(&doc.Vulnerabilities[i], path))
 	}
 	for _, r := range a.refs {
 		switch {
@@ -142,22 +150,6 @@ func (a *adapter) oneOf(path, s string, allowed map[string]bool) {
 	}
 }
 
-// date parses an RFC 3339 timestamp; empty is allowed unless required.
-func (a *adapter) date(path, s string, required bool) time.Time {
-	if s == "" {
-		if required {
-			a.p.Add(path, "missing")
-		}
-		return time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		a.p.Add(path, "%q is not an RFC 3339 date-time (like 2023-04-13T06:00:00Z)", s)
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
 func (a *adapter) meta(m *meta, adv *domain.Advisory) {
 	if m.CSAFVersion != "2.0" {
 		if m.CSAFVersion == "" {
@@ -177,14 +169,14 @@ func (a *adapter) meta(m *meta, adv *domain.Advisory) {
 	a.required("$.document.tracking.id", t.ID)
 	a.oneOf("$.document.tracking.status", t.Status, trackingStatus)
 	a.required("$.document.tracking.version", t.Version)
-	adv.Released = a.date("$.document.tracking.initial_release_date", t.InitialReleaseDate, true)
-	adv.Updated = a.date("$.document.tracking.current_release_date", t.CurrentReleaseDate, true)
+	adv.Released = a.p.Time("$.document.tracking.initial_release_date", t.InitialReleaseDate, true)
+	adv.Updated = a.p.Time("$.document.tracking.current_release_date", t.CurrentReleaseDate, true)
 	if len(t.RevisionHistory) == 0 {
 		a.p.Add("$.document.tracking.revision_history", "missing (at least one revision is required)")
 	}
 	for i, r := range t.RevisionHistory {
 		path := feed.Index("$.document.tracking.revision_history", i)
-		a.date(path+".date", r.Date, true)
+		a.p.Time(path+".date", r.Date, true)
 		a.required(path+".number", r.Number)
 		a.required(path+".summary", r.Summary)
 	}

@@ -2,15 +2,14 @@ package csaf_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vigil-med/vigil/internal/domain"
-	"github.com/vigil-med/vigil/internal/importer/importertest"
 	"github.com/vigil-med/vigil/internal/intel/csaf"
+	"github.com/vigil-med/vigil/internal/intel/feed/feedtest"
 	"github.com/vigil-med/vigil/internal/vigiltest"
 )
 
@@ -52,7 +51,7 @@ type compactRemedy struct {
 	Details    string                     `json:"details"` // the first 100 characters
 }
 
-func render(a *domain.Advisory) []byte {
+func render(a *domain.Advisory) compact {
 	c := compact{ID: a.ID, Revision: a.Revision, Updated: a.Updated.Format("2006-01-02"), Products: a.Products}
 	for _, v := range a.Vulns {
 		cv := compactVuln{CVE: v.CVE, Status: v.Status}
@@ -68,11 +67,7 @@ func render(a *domain.Advisory) []byte {
 		}
 		c.Vulns = append(c.Vulns, cv)
 	}
-	out, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		panic(err)
-	}
-	return append(out, '\n')
+	return c
 }
 
 // Ensure every shared ICSMA advisory reads, and flattens to exactly its
@@ -95,7 +90,7 @@ func TestRead_SharedGolden(t *testing.T) {
 				t.Fatalf("incomplete advisory: id %q, %d products, %d vulnerabilities", a.ID, len(a.Products), len(a.Vulns))
 			}
 			checkInvariants(t, a)
-			importertest.Golden(t, filepath.Join("testdata", "shared", strings.TrimSuffix(name, ".json")+".golden.json"), render(a))
+			feedtest.Golden(t, filepath.Join("testdata", "shared", strings.TrimSuffix(name, ".json")+".golden.json"), render(a))
 		})
 	}
 }
@@ -135,53 +130,31 @@ func checkInvariants(t *testing.T, a *domain.Advisory) {
 // golden advisory and VEX statements, or fails with exactly its golden
 // located problems.
 func TestRead_Golden(t *testing.T) {
-	inputs, err := filepath.Glob("testdata/*.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, path := range inputs {
-		if strings.HasSuffix(path, ".golden.json") {
-			continue
-		}
-		n++
+	for _, path := range feedtest.Fixtures(t, 4, "testdata/*.json") {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var got any
-			a, err := csaf.Read(name, bytes.NewReader(data))
+			a, err := csaf.Read(name, bytes.NewReader(feedtest.ReadFile(t, path)))
 			if err != nil {
-				if domain.ErrorCode(err) != domain.CodeInvalid {
-					t.Fatalf("error code %q: %v", domain.ErrorCode(err), err)
-				}
-				got = map[string]any{"error": err.Error(), "problems": domain.ErrorProblems(err)}
+				feedtest.CheckError(t, name, err)
+				got = feedtest.ErrorView(err)
 			} else {
 				checkInvariants(t, a)
 				got = map[string]any{"advisory": a, "vex": csaf.VEX(a)}
 			}
-			out, err := json.MarshalIndent(got, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			importertest.Golden(t, strings.TrimSuffix(path, ".json")+".golden.json", append(out, '\n'))
+			feedtest.Golden(t, strings.TrimSuffix(path, ".json")+".golden.json", got)
 		})
-	}
-	if n < 4 {
-		t.Fatalf("only %d inputs in testdata/", n)
 	}
 }
 
-// Ensure Detect recognises CSAF by content and refuses other JSON.
+// Ensure Detect recognises every shared advisory by its first 4 KB and
+// refuses other JSON.
 func TestDetect(t *testing.T) {
-	data, err := os.ReadFile(sharedAdvisories(t)[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !csaf.Detect(data[:min(len(data), 4096)]) {
-		t.Error("a shared advisory is not detected")
+	for _, path := range sharedAdvisories(t) {
+		data := feedtest.ReadFile(t, path)
+		if !csaf.Detect(data[:min(len(data), 4096)]) {
+			t.Errorf("%s is not detected", path)
+		}
 	}
 	for _, s := range []string{`{"vulnerabilities":[]}`, `[{"csaf_version":"2.0"}]`, ``, `{"CVE_Items":[]}`} {
 		if csaf.Detect([]byte(s)) {

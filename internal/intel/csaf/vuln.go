@@ -58,7 +58,7 @@ func (a *adapter) vulnerability(v *vulnerability, path string) domain.AdvisoryVu
 			Details:    r.Details,
 			URL:        r.URL,
 			ProductIDs: a.resolve(r.ProductIDs, r.GroupIDs),
-			Date:       a.date(p+".date", r.Date, false),
+			Date:       a.p.Time(p+".date", r.Date, false),
 		})
 	}
 	for i, s := range v.Scores {
@@ -85,7 +85,7 @@ func (a *adapter) vulnerability(v *vulnerability, path string) domain.AdvisoryVu
 		}
 		a.productIDs(p+".product_ids", f.ProductIDs)
 		a.groupIDs(p+".group_ids", f.GroupIDs)
-		a.date(p+".date", f.Date, false)
+		a.p.Time(p+".date", f.Date, false)
 		out.Flags = append(out.Flags, domain.Flag{Label: f.Label, ProductIDs: a.resolve(f.ProductIDs, f.GroupIDs)})
 	}
 	for i, t := range v.Threats {
@@ -98,7 +98,7 @@ func (a *adapter) vulnerability(v *vulnerability, path string) domain.AdvisoryVu
 			Category:   t.Category,
 			Details:    t.Details,
 			ProductIDs: a.resolve(t.ProductIDs, t.GroupIDs),
-			Date:       a.date(p+".date", t.Date, false),
+			Date:       a.p.Time(p+".date", t.Date, false),
 		})
 	}
 	return out

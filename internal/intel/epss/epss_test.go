@@ -3,15 +3,14 @@ package epss_test
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vigil-med/vigil/internal/domain"
-	"github.com/vigil-med/vigil/internal/importer/importertest"
 	"github.com/vigil-med/vigil/internal/intel/epss"
+	"github.com/vigil-med/vigil/internal/intel/feed/feedtest"
 	"github.com/vigil-med/vigil/internal/vigiltest"
 )
 
@@ -26,15 +25,6 @@ func readAll(tb testing.TB, name string, data []byte) ([]domain.EPSSScore, error
 		tb.Fatalf("Read returned %d, passed %d", n, len(out))
 	}
 	return out, err
-}
-
-func marshal(tb testing.TB, v any) []byte {
-	tb.Helper()
-	out, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return append(out, '\n')
 }
 
 // Ensure every shared (semicolon, header-less) EPSS file reads one score
@@ -74,33 +64,27 @@ func TestRead_Shared(t *testing.T) {
 		}
 		digest[name] = summary{len(scores), scores[0], scores[len(scores)-1]}
 	}
-	importertest.Golden(t, "testdata/shared.digest.golden.json", marshal(t, digest))
+	feedtest.Golden(t, "testdata/shared.digest.golden.json", digest)
 }
 
 // Ensure each fixture reads to exactly its golden scores or located
 // error, and reads the same when gzipped.
 func TestRead_Golden(t *testing.T) {
-	inputs, _ := filepath.Glob("testdata/*.csv")
-	if len(inputs) < 6 {
-		t.Fatalf("only %d inputs", len(inputs))
-	}
-	for _, path := range inputs {
+	for _, path := range feedtest.Fixtures(t, 6, "testdata/*.csv") {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := feedtest.ReadFile(t, path)
 			scores, err := readAll(t, name, data)
 			var got any = scores
 			if err != nil {
-				if domain.ErrorCode(err) != domain.CodeInvalid || !strings.HasPrefix(err.Error(), name+": line ") {
-					t.Fatalf("unlocated error %v", err)
+				feedtest.CheckError(t, name, err)
+				if !strings.HasPrefix(err.Error(), name+": line ") {
+					t.Fatalf("error not located by line: %v", err)
 				}
 				got = map[string]any{"error": err.Error(), "read_before_error": len(scores)}
 			}
-			want := marshal(t, got)
-			importertest.Golden(t, strings.TrimSuffix(path, ".csv")+".golden.json", want)
+			want := feedtest.Marshal(t, got)
+			feedtest.Golden(t, strings.TrimSuffix(path, ".csv")+".golden.json", got)
 
 			var gz bytes.Buffer
 			zw := gzip.NewWriter(&gz)
@@ -111,8 +95,8 @@ func TestRead_Golden(t *testing.T) {
 			if zerr != nil {
 				zgot = map[string]any{"error": zerr.Error(), "read_before_error": len(zscores)}
 			}
-			if !bytes.Equal(marshal(t, zgot), want) {
-				t.Errorf("gzipped input reads differently:\n%s", marshal(t, zgot))
+			if !bytes.Equal(feedtest.Marshal(t, zgot), want) {
+				t.Errorf("gzipped input reads differently:\n%s", feedtest.Marshal(t, zgot))
 			}
 		})
 	}
@@ -121,11 +105,8 @@ func TestRead_Golden(t *testing.T) {
 // FuzzReadEPSS feeds arbitrary bytes through Read: nothing may panic; an
 // error is located by line; every score is a CVE with values in [0, 1].
 func FuzzReadEPSS(f *testing.F) {
-	inputs, _ := filepath.Glob("testdata/*.csv") // both forms, CRLF, every kind of bad row
-	for _, p := range inputs {
-		if d, err := os.ReadFile(p); err == nil {
-			f.Add(d)
-		}
+	for _, p := range feedtest.Fixtures(f, 6, "testdata/*.csv") { // both forms, CRLF, every kind of bad row
+		f.Add(feedtest.ReadFile(f, p))
 	}
 	real, err := os.ReadFile(vigiltest.SharedData(f, "epss/CVE_2023_EPSS.csv"))
 	if err != nil {
@@ -139,8 +120,8 @@ func FuzzReadEPSS(f *testing.F) {
 			}
 			return nil
 		})
-		if err != nil && (domain.ErrorCode(err) != domain.CodeInvalid || !strings.HasPrefix(err.Error(), "f.csv: ")) {
-			t.Fatalf("unlocated error %q", err)
+		if err != nil {
+			feedtest.CheckError(t, "f.csv", err)
 		}
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
 )
@@ -275,4 +276,44 @@ func memberPath(key string) string {
 		}
 	}
 	return "." + key
+}
+
+// Time reads an RFC 3339 date-time at path, recording a problem when it
+// is malformed, or missing and required. It returns UTC, or the zero time.
+func (p *Problems) Time(path, s string, required bool) time.Time {
+	if s == "" {
+		if required {
+			p.Add(path, "missing")
+		}
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		p.Add(path, "%q is not an RFC 3339 date-time (like 2023-04-13T06:00:00Z)", s)
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// HeadSize is how much of a file Peek returns for the readers' Detect
+// functions.
+const HeadSize = 16 << 10
+
+// Peek returns the first HeadSize bytes of r's uncompressed content (r is
+// gunzipped when it starts with the gzip magic bytes) and a reader of the
+// whole uncompressed content, for routing a file by content:
+//
+//	head, body, err := feed.Peek(f)
+//	if csaf.Detect(head) { adv, err := csaf.Read(name, body) … }
+func Peek(r io.Reader) ([]byte, io.Reader, error) {
+	dr, err := Decompress(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	br := bufio.NewReaderSize(dr, HeadSize)
+	head, err := br.Peek(HeadSize)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, nil, err
+	}
+	return head, br, nil
 }

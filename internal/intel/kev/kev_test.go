@@ -9,19 +9,10 @@ import (
 	"testing"
 
 	"github.com/vigil-med/vigil/internal/domain"
-	"github.com/vigil-med/vigil/internal/importer/importertest"
+	"github.com/vigil-med/vigil/internal/intel/feed/feedtest"
 	"github.com/vigil-med/vigil/internal/intel/kev"
 	"github.com/vigil-med/vigil/internal/vigiltest"
 )
-
-func marshal(tb testing.TB, v any) []byte {
-	tb.Helper()
-	out, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return append(out, '\n')
-}
 
 // Ensure the shared catalogue reads whole: as many entries as its
 // vulnerabilities array (decoded independently), each with its dates, and
@@ -57,35 +48,21 @@ func TestRead_Shared(t *testing.T) {
 		}
 	}
 	digest := map[string]any{"version": c.Version, "released": c.Released, "entries": len(c.Entries), "ransomware_known": ransomware, "first": c.Entries[:2], "last": c.Entries[len(c.Entries)-1]}
-	importertest.Golden(t, "testdata/shared.digest.golden.json", marshal(t, digest))
+	feedtest.Golden(t, "testdata/shared.digest.golden.json", digest)
 }
 
 // Ensure each bad catalogue in testdata/ fails with exactly its golden
 // located problems.
 func TestRead_Golden(t *testing.T) {
-	inputs, _ := filepath.Glob("testdata/bad-*.json")
-	if len(inputs) < 3 {
-		t.Fatalf("only %d inputs", len(inputs))
-	}
-	for _, path := range inputs {
-		if strings.HasSuffix(path, ".golden.json") {
-			continue
-		}
+	for _, path := range feedtest.Fixtures(t, 3, "testdata/bad-*.json") {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			c, err := kev.Read(name, f)
+			c, err := kev.Read(name, bytes.NewReader(feedtest.ReadFile(t, path)))
 			if err == nil || c != nil {
 				t.Fatalf("no error (catalogue %v)", c)
 			}
-			if domain.ErrorCode(err) != domain.CodeInvalid {
-				t.Fatalf("code %s", domain.ErrorCode(err))
-			}
-			importertest.Golden(t, strings.TrimSuffix(path, ".json")+".golden.json", marshal(t, map[string]any{"error": err.Error(), "problems": domain.ErrorProblems(err)}))
+			feedtest.CheckError(t, name, err)
+			feedtest.Golden(t, strings.TrimSuffix(path, ".json")+".golden.json", feedtest.ErrorView(err))
 		})
 	}
 }
@@ -99,18 +76,13 @@ func FuzzReadKEV(f *testing.F) {
 	}
 	end := bytes.Index(data[2000:], []byte("},")) + 2000 // the header and first entry of the real catalogue
 	f.Add(append(append([]byte{}, data[:end+1]...), "]}"...))
-	inputs, _ := filepath.Glob("testdata/bad-*.json")
-	for _, p := range inputs {
-		if d, err := os.ReadFile(p); err == nil && !strings.HasSuffix(p, ".golden.json") {
-			f.Add(d)
-		}
+	for _, p := range feedtest.Fixtures(f, 3, "testdata/bad-*.json") {
+		f.Add(feedtest.ReadFile(f, p))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := kev.Read("f.json", bytes.NewReader(data))
 		if err != nil {
-			if domain.ErrorCode(err) != domain.CodeInvalid || !strings.HasPrefix(err.Error(), "f.json: ") {
-				t.Fatalf("unlocated error %q", err)
-			}
+			feedtest.CheckError(t, "f.json", err)
 			return
 		}
 		for _, e := range c.Entries {

@@ -267,7 +267,15 @@ func affectedBounds(a *affected5) []bounds {
 			continue
 		}
 		b := bounds{below: v.LessThan, upTo: v.LessThanOrEqual}
+		open := b.below == "*" || b.upTo == "*" // "from version on, no upper bound"
+		if open {
+			b.below, b.upTo = "", ""
+		}
 		switch {
+		case open:
+			if v.Version != "0" && v.Version != "*" {
+				b.from = v.Version
+			}
 		case b.below == "" && b.upTo == "":
 			b.exact = v.Version
 		case v.Version != "0" && v.Version != "*" && v.Version != "":
@@ -312,14 +320,14 @@ func affectedProducts(a *affected5) []domain.Product {
 		switch {
 		case b.exact != "" && b.exact != "*":
 			p.Version = b.exact
-		case b.below != "" || b.upTo != "":
+		case b.below != "" || b.upTo != "" || b.from != "":
 			var parts []string
 			if b.from != "" {
 				parts = append(parts, ">="+b.from)
 			}
 			if b.below != "" {
 				parts = append(parts, "<"+b.below)
-			} else {
+			} else if b.upTo != "" {
 				parts = append(parts, "<="+b.upTo)
 			}
 			p.VersionRange = "vers:generic/" + strings.Join(parts, "|")

@@ -9,35 +9,14 @@ import (
 	"testing"
 
 	"github.com/vigil-med/vigil/internal/domain"
-	"github.com/vigil-med/vigil/internal/importer/importertest"
+	"github.com/vigil-med/vigil/internal/intel/feed/feedtest"
 	"github.com/vigil-med/vigil/internal/intel/sbom"
 	"github.com/vigil-med/vigil/internal/vigiltest"
 )
 
-func marshal(tb testing.TB, v any) []byte {
-	tb.Helper()
-	out, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return append(out, '\n')
-}
-
 func fixtures(tb testing.TB) []string {
 	tb.Helper()
-	var out []string
-	for _, ext := range []string{"json", "xml", "spdx"} {
-		files, _ := filepath.Glob("testdata/*." + ext)
-		for _, f := range files {
-			if !strings.HasSuffix(f, ".golden.json") {
-				out = append(out, f)
-			}
-		}
-	}
-	if len(out) < 8 {
-		tb.Fatalf("only %d fixtures", len(out))
-	}
-	return out
+	return feedtest.Fixtures(tb, 8, "testdata/*.json", "testdata/*.xml", "testdata/*.spdx")
 }
 
 // Ensure the shared CycloneDX SBOM of a real medical device reads whole:
@@ -68,7 +47,7 @@ func TestRead_Shared(t *testing.T) {
 			t.Errorf("component without identity: %+v", c)
 		}
 	}
-	importertest.Golden(t, "testdata/shared/narrow.sbom.golden.json", marshal(t, s))
+	feedtest.Golden(t, "testdata/shared/narrow.sbom.golden.json", s)
 }
 
 // Ensure each fixture (both CycloneDX serialisations, both SPDX ones, and
@@ -78,22 +57,15 @@ func TestRead_Golden(t *testing.T) {
 	for _, path := range fixtures(t) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			s, err := sbom.Read(name, f)
+			s, err := sbom.Read(name, bytes.NewReader(feedtest.ReadFile(t, path)))
 			var got any = s
 			if err != nil {
-				if domain.ErrorCode(err) != domain.CodeInvalid || !strings.HasPrefix(err.Error(), name+": ") {
-					t.Fatalf("unlocated error %v", err)
-				}
-				got = map[string]any{"error": err.Error(), "problems": domain.ErrorProblems(err)}
+				feedtest.CheckError(t, name, err)
+				got = feedtest.ErrorView(err)
 			} else if strings.HasPrefix(name, "bad-") {
 				t.Fatal("a bad fixture read without error")
 			}
-			importertest.Golden(t, path+".golden.json", marshal(t, got))
+			feedtest.Golden(t, path+".golden.json", got)
 		})
 	}
 }
@@ -114,7 +86,7 @@ func TestRead_SPDXFormsAgree(t *testing.T) {
 		s.Format = ""
 		return s
 	}
-	j, tv := marshal(t, read("testdata/spdx-2.3-monitor.json")), marshal(t, read("testdata/spdx-2.3-monitor.spdx"))
+	j, tv := feedtest.Marshal(t, read("testdata/spdx-2.3-monitor.json")), feedtest.Marshal(t, read("testdata/spdx-2.3-monitor.spdx"))
 	if !bytes.Equal(j, tv) {
 		t.Fatalf("JSON:\n%s\ntag-value:\n%s", j, tv)
 	}
@@ -125,18 +97,12 @@ func TestRead_SPDXFormsAgree(t *testing.T) {
 // names.
 func FuzzReadSBOM(f *testing.F) {
 	for _, path := range fixtures(f) { // all four formats, and every kind of bad input
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
+		f.Add(feedtest.ReadFile(f, path))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := sbom.Read("f", bytes.NewReader(data))
 		if err != nil {
-			if domain.ErrorCode(err) != domain.CodeInvalid || !strings.HasPrefix(err.Error(), "f: ") {
-				t.Fatalf("unlocated error %q", err)
-			}
+			feedtest.CheckError(t, "f", err)
 			return
 		}
 		for _, c := range s.Components {

@@ -2,56 +2,62 @@ package vex
 
 import (
 	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/intel/feed"
 )
 
-// cdxVEX mirrors the members of a CycloneDX 1.4–1.6 JSON BOM that carry
-// VEX (CycloneDX specification, "vulnerabilities" and its "analysis").
+// cdxVEX mirrors the members of a CycloneDX 1.4–1.6 BOM that carry VEX
+// (CycloneDX specification, "vulnerabilities" and its "analysis"), in
+// JSON and in XML (whose tags match any namespace).
 type cdxVEX struct {
-	BOMFormat   string `json:"bomFormat"`
-	SpecVersion string `json:"specVersion"`
+	XMLName     xml.Name `json:"-" xml:"bom"`
+	BOMFormat   string   `json:"bomFormat" xml:"-"`
+	SpecVersion string   `json:"specVersion" xml:"-"`
 	Metadata    struct {
-		Timestamp string `json:"timestamp"`
+		Timestamp string `json:"timestamp" xml:"timestamp"`
 		Authors   []struct {
-			Name string `json:"name"`
-		} `json:"authors"`
+			Name string `json:"name" xml:"name"`
+		} `json:"authors" xml:"authors>author"`
 		Supplier *struct {
-			Name string `json:"name"`
-		} `json:"supplier"`
-		Component *cdxComponent `json:"component"`
-	} `json:"metadata"`
-	Components      []cdxComponent `json:"components"`
+			Name string `json:"name" xml:"name"`
+		} `json:"supplier" xml:"supplier"`
+		Component *cdxComponent `json:"component" xml:"component"`
+	} `json:"metadata" xml:"metadata"`
+	Components      []cdxComponent `json:"components" xml:"components>component"`
 	Vulnerabilities []struct {
-		ID       string `json:"id"`
-		Updated  string `json:"updated"`
+		ID       string `json:"id" xml:"id"`
+		Updated  string `json:"updated" xml:"updated"`
 		Analysis *struct {
-			State         string   `json:"state"`
-			Justification string   `json:"justification"`
-			Response      []string `json:"response"`
-			Detail        string   `json:"detail"`
-			LastUpdated   string   `json:"lastUpdated"`
-		} `json:"analysis"`
+			State         string   `json:"state" xml:"state"`
+			Justification string   `json:"justification" xml:"justification"`
+			Response      []string `json:"response" xml:"responses>response"`
+			Detail        string   `json:"detail" xml:"detail"`
+			LastUpdated   string   `json:"lastUpdated" xml:"lastUpdated"`
+		} `json:"analysis" xml:"analysis"`
 		Affects []struct {
-			Ref      string `json:"ref"`
+			Ref      string `json:"ref" xml:"ref"`
 			Versions []struct {
-				Version string `json:"version"`
-				Range   string `json:"range"`
-				Status  string `json:"status"`
-			} `json:"versions"`
-		} `json:"affects"`
-	} `json:"vulnerabilities"`
+				Version string `json:"version" xml:"version"`
+				Range   string `json:"range" xml:"range"`
+				Status  string `json:"status" xml:"status"`
+			} `json:"versions" xml:"versions>version"`
+		} `json:"affects" xml:"affects>target"`
+	} `json:"vulnerabilities" xml:"vulnerabilities>vulnerability"`
 }
 
 type cdxComponent struct {
-	BOMRef     string         `json:"bom-ref"`
-	Name       string         `json:"name"`
-	Version    string         `json:"version"`
-	PURL       string         `json:"purl"`
-	CPE        string         `json:"cpe"`
-	Components []cdxComponent `json:"components"`
+	BOMRef     string         `json:"bom-ref" xml:"bom-ref,attr"`
+	Name       string         `json:"name" xml:"name"`
+	Version    string         `json:"version" xml:"version"`
+	PURL       string         `json:"purl" xml:"purl"`
+	CPE        string         `json:"cpe" xml:"cpe"`
+	Components []cdxComponent `json:"components" xml:"components>component"`
 }
 
 var (
@@ -83,6 +89,49 @@ func readCycloneDX(name string, data []byte) ([]domain.VEXStatement, error) {
 	if b.BOMFormat != "CycloneDX" {
 		p.Add("$.bomFormat", "must be \"CycloneDX\"")
 	}
+	return cdxStatements(&p, &b)
+}
+
+// readCycloneDXXML reads the XML form; problems are found with JSON-style
+// paths, then rewritten as XML element paths (XPath counts from 1).
+func readCycloneDXXML(name string, data []byte) ([]domain.VEXStatement, error) {
+	var b cdxVEX
+	if err := xml.Unmarshal(data, &b); err != nil {
+		if se, ok := err.(*xml.SyntaxError); ok {
+			return nil, feed.Errorf(name, fmt.Sprintf("line %d", se.Line), "%s", se.Msg)
+		}
+		return nil, feed.Errorf(name, "/bom", "%v", err)
+	}
+	p := feed.Problems{File: name}
+	out, _ := cdxStatements(&p, &b)
+	for i := range p.List {
+		p.List[i].Field = xmlPath(p.List[i].Field)
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+var (
+	stepRe   = regexp.MustCompile(`\.(\w+)\[(\d+)\]`)
+	elements = map[string]string{"vulnerabilities": "vulnerability", "affects": "target", "versions": "version", "components": "component", "authors": "author"}
+)
+
+// xmlPath rewrites "$.vulnerabilities[0].affects[1].ref" as
+// "/bom/vulnerabilities/vulnerability[1]/affects/target[2]/ref".
+func xmlPath(path string) string {
+	path = stepRe.ReplaceAllStringFunc(path, func(m string) string {
+		sm := stepRe.FindStringSubmatch(m)
+		n, _ := strconv.Atoi(sm[2])
+		return "/" + sm[1] + "/" + elements[sm[1]] + "[" + strconv.Itoa(n+1) + "]"
+	})
+	return "/bom" + strings.ReplaceAll(strings.TrimPrefix(path, "$"), ".", "/")
+}
+
+// cdxStatements builds the statements of a decoded CycloneDX BOM,
+// recording problems in p.
+func cdxStatements(p *feed.Problems, b *cdxVEX) ([]domain.VEXStatement, error) {
 	components := map[string]cdxComponent{}
 	var index func([]cdxComponent)
 	index = func(list []cdxComponent) {
@@ -103,7 +152,7 @@ func readCycloneDX(name string, data []byte) ([]domain.VEXStatement, error) {
 	} else if b.Metadata.Supplier != nil {
 		author = b.Metadata.Supplier.Name
 	}
-	issued := parseTime(&p, "$.metadata.timestamp", b.Metadata.Timestamp, false)
+	issued := p.Time("$.metadata.timestamp", b.Metadata.Timestamp, false)
 	var out []domain.VEXStatement
 	for i, v := range b.Vulnerabilities {
 		path := feed.Index("$.vulnerabilities", i)
@@ -111,7 +160,7 @@ func readCycloneDX(name string, data []byte) ([]domain.VEXStatement, error) {
 		if a == nil {
 			continue
 		}
-		checkVuln(&p, path+".id", v.ID)
+		checkVuln(p, path+".id", v.ID)
 		status, ok := cdxStates[a.State]
 		if !ok {
 			p.Add(path+".analysis.state", "%q is not a CycloneDX analysis state", a.State)
@@ -130,7 +179,7 @@ func readCycloneDX(name string, data []byte) ([]domain.VEXStatement, error) {
 			st.Action = strings.TrimSpace(strings.Join(a.Response, ", ") + "\n" + a.Detail)
 		}
 		for _, t := range []struct{ path, s string }{{path + ".updated", v.Updated}, {path + ".analysis.lastUpdated", a.LastUpdated}} {
-			if tm := parseTime(&p, t.path, t.s, false); !tm.IsZero() {
+			if tm := p.Time(t.path, t.s, false); !tm.IsZero() {
 				st.Issued = tm
 			}
 		}

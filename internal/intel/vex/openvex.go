@@ -3,7 +3,6 @@ package vex
 import (
 	"bytes"
 	"encoding/json"
-	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/intel/feed"
@@ -80,7 +79,7 @@ func readOpenVEX(name string, data []byte) ([]domain.VEXStatement, error) {
 	if d.Author == "" {
 		p.Add("$.author", "missing")
 	}
-	issued := parseTime(&p, "$.timestamp", d.Timestamp, true)
+	issued := p.Time("$.timestamp", d.Timestamp, true)
 	if len(d.Statements) == 0 {
 		p.Add("$.statements", "missing (a VEX document makes at least one statement)")
 	}
@@ -115,7 +114,7 @@ func readOpenVEX(name string, data []byte) ([]domain.VEXStatement, error) {
 			Vuln: vuln, Status: status, Justification: s.Justification, Impact: s.ImpactStatement, Action: s.ActionStatement,
 			Author: d.Author, Issued: issued,
 		}
-		if t := parseTime(&p, path+".timestamp", s.Timestamp, false); !t.IsZero() {
+		if t := p.Time(path+".timestamp", s.Timestamp, false); !t.IsZero() {
 			st.Issued = t
 		}
 		for j, pr := range s.Products {
@@ -134,19 +133,4 @@ func readOpenVEX(name string, data []byte) ([]domain.VEXStatement, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-func parseTime(p *feed.Problems, path, s string, required bool) time.Time {
-	if s == "" {
-		if required {
-			p.Add(path, "missing")
-		}
-		return time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		p.Add(path, "%q is not an RFC 3339 date-time", s)
-		return time.Time{}
-	}
-	return t.UTC()
 }

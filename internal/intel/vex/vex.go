@@ -22,7 +22,8 @@ type Format string
 // The formats Read detects.
 const (
 	FormatOpenVEX      Format = "openvex"
-	FormatCycloneDXVEX Format = "cyclonedx-vex"
+	FormatCycloneDXVEX Format = "cyclonedx-vex"     // JSON
+	FormatCycloneDXXML Format = "cyclonedx-vex-xml" // XML
 )
 
 // MaxSize is the largest document Read accepts (after gunzip).
@@ -31,15 +32,19 @@ const MaxSize = 64 << 20
 var (
 	openVEXRe   = regexp.MustCompile(`"@context"\s*:\s*"https://openvex\.dev/ns`)
 	cdxRe       = regexp.MustCompile(`"bomFormat"\s*:\s*"CycloneDX"|"bom-ref"`)
+	cdxXMLRe    = regexp.MustCompile(`<(\w+:)?bom[\s>][^>]*cyclonedx\.org/schema/bom/1\.[4-6]`)
 	cveRe       = regexp.MustCompile(`^CVE-[0-9]{4}-[0-9]{4,}$`)
 	purlPartsRe = regexp.MustCompile(`^pkg:[^/]+/(?:.*/)?([^/@?#]+)(?:@([^?#]+))?`)
 )
 
 // Sniff returns the VEX format of an uncompressed document from its first
 // bytes (or all of it), or "". A CycloneDX BOM counts as VEX when an
-// "analysis" member shows in what Sniff sees.
+// analysis shows in what Sniff sees.
 func Sniff(head []byte) Format {
 	h := feed.Head(head)
+	if len(h) > 0 && h[0] == '<' && cdxXMLRe.Match(h) && bytes.Contains(h, []byte("<vulnerabilities")) && bytes.Contains(h, []byte("<analysis")) {
+		return FormatCycloneDXXML
+	}
 	if len(h) == 0 || h[0] != '{' {
 		return ""
 	}
@@ -69,6 +74,8 @@ func Read(name string, r io.Reader) ([]domain.VEXStatement, error) {
 		out, err = readOpenVEX(name, data)
 	case FormatCycloneDXVEX:
 		out, err = readCycloneDX(name, data)
+	case FormatCycloneDXXML:
+		out, err = readCycloneDXXML(name, data)
 	default:
 		return nil, feed.Errorf(name, "byte 0", "not an OpenVEX document or a CycloneDX BOM with vulnerability analyses")
 	}

@@ -2,14 +2,12 @@ package vex_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/vigil-med/vigil/internal/domain"
-	"github.com/vigil-med/vigil/internal/importer/importertest"
+	"github.com/vigil-med/vigil/internal/intel/feed/feedtest"
 	"github.com/vigil-med/vigil/internal/intel/vex"
 	"github.com/vigil-med/vigil/internal/vigiltest"
 )
@@ -19,17 +17,7 @@ import (
 
 func fixtures(tb testing.TB) []string {
 	tb.Helper()
-	files, _ := filepath.Glob("testdata/*.json")
-	var out []string
-	for _, f := range files {
-		if !strings.HasSuffix(f, ".golden.json") {
-			out = append(out, f)
-		}
-	}
-	if len(out) < 6 {
-		tb.Fatalf("only %d fixtures", len(out))
-	}
-	return out
+	return feedtest.Fixtures(tb, 8, "testdata/*.json", "testdata/*.xml")
 }
 
 // Ensure each fixture reads to exactly its golden statements or located
@@ -38,18 +26,11 @@ func TestRead_Golden(t *testing.T) {
 	for _, path := range fixtures(t) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			st, err := vex.Read(name, f)
+			st, err := vex.Read(name, bytes.NewReader(feedtest.ReadFile(t, path)))
 			var got any = st
 			if err != nil {
-				if domain.ErrorCode(err) != domain.CodeInvalid || !strings.HasPrefix(err.Error(), name+": ") {
-					t.Fatalf("unlocated error %v", err)
-				}
-				got = map[string]any{"error": err.Error(), "problems": domain.ErrorProblems(err)}
+				feedtest.CheckError(t, name, err)
+				got = feedtest.ErrorView(err)
 			} else {
 				if strings.HasPrefix(name, "bad-") {
 					t.Fatal("a bad fixture read without error")
@@ -60,11 +41,7 @@ func TestRead_Golden(t *testing.T) {
 					}
 				}
 			}
-			out, err := json.MarshalIndent(got, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			importertest.Golden(t, strings.TrimSuffix(path, ".json")+".golden.json", append(out, '\n'))
+			feedtest.Golden(t, strings.TrimSuffix(path, ".json")+".golden.json", got) // x.xml → x.xml.golden.json
 		})
 	}
 }
@@ -79,7 +56,7 @@ func TestDetect(t *testing.T) {
 	if vex.Detect(data) {
 		t.Error("a plain SBOM is detected as VEX")
 	}
-	for _, p := range []string{"testdata/openvex-0.2.0.json", "testdata/cdx-vex.json"} {
+	for _, p := range []string{"testdata/openvex-0.2.0.json", "testdata/cdx-vex.json", "testdata/cdx-vex-1.6.xml"} {
 		d, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
@@ -94,18 +71,12 @@ func TestDetect(t *testing.T) {
 // error is CodeInvalid and names the file; statements are complete.
 func FuzzReadVEX(f *testing.F) {
 	for _, p := range fixtures(f) { // both OpenVEX versions, CycloneDX VEX, each kind of bad input
-		d, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(d)
+		f.Add(feedtest.ReadFile(f, p))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := vex.Read("f", bytes.NewReader(data))
 		if err != nil {
-			if domain.ErrorCode(err) != domain.CodeInvalid || !strings.HasPrefix(err.Error(), "f: ") {
-				t.Fatalf("unlocated error %q", err)
-			}
+			feedtest.CheckError(t, "f", err)
 			return
 		}
 		for _, s := range st {
