@@ -35,6 +35,24 @@ func (d Date) String() string {
 	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
 }
 
+// MarshalText renders d as YYYY-MM-DD ("" when unset), so JSON output
+// (the API, --json, feeds) shows dates as people and standards write them.
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads YYYY-MM-DD; "" is the unset date.
+func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Date{}
+		return nil
+	}
+	t, err := time.Parse("2006-01-02", string(b))
+	if err != nil {
+		return Errorf(CodeInvalid, "%q is not a date (YYYY-MM-DD)", b)
+	}
+	*d = DateOf(t)
+	return nil
+}
+
 // Time returns midnight UTC of d.
 func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
 
