@@ -1,10 +1,8 @@
 package arpcsv
 
 import (
-	"bytes"
-	"encoding/json"
+	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,27 +17,7 @@ var taken = time.Date(2025, 11, 29, 8, 0, 0, 0, time.UTC)
 // and a Windows DHCP lease export (semicolons, BOM, CRLF) — and compares
 // the records with the .golden.json beside it.
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.csv")
-	if len(files) < 2 {
-		t.Fatal("missing fixtures")
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !Detect(b) {
-				t.Fatal("not detected as an ARP/DHCP table")
-			}
-			recs, err := Parse(filepath.Base(f), bytes.NewReader(b), taken)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := json.MarshalIndent(recs, "", "  ")
-			importertest.Golden(t, strings.TrimSuffix(f, ".csv")+".golden.json", append(got, '\n'))
-		})
-	}
+	importertest.GoldenFiles(t, "testdata/*.csv", 2, "an ARP/DHCP table", Detect, func(name string, r io.Reader) (*domain.DiscoveryRecords, error) { return Parse(name, r, taken) })
 }
 
 func TestErrors(t *testing.T) {

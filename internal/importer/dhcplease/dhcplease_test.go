@@ -1,10 +1,7 @@
 package dhcplease
 
 import (
-	"bytes"
-	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,27 +13,7 @@ import (
 // isc-dhcp-server 4.4 writes) and compares the records with the
 // .golden.json beside it.
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.leases")
-	if len(files) < 1 {
-		t.Fatal("missing fixtures")
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !Detect(b) {
-				t.Fatal("not detected as a lease file")
-			}
-			recs, err := Parse(filepath.Base(f), bytes.NewReader(b))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := json.MarshalIndent(recs, "", "  ")
-			importertest.Golden(t, strings.TrimSuffix(f, ".leases")+".golden.json", append(got, '\n'))
-		})
-	}
+	importertest.GoldenFiles(t, "testdata/*.leases", 1, "a lease file", Detect, Parse)
 }
 
 func TestErrors(t *testing.T) {

@@ -1,10 +1,7 @@
 package nmap
 
 import (
-	"bytes"
-	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,27 +13,7 @@ import (
 // nmap 7.93 -sV -O scan of 127.0.0.1) and compares the records with the
 // .golden.json beside it.
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.xml")
-	if len(files) < 2 {
-		t.Fatal("missing fixtures")
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !Detect(b) {
-				t.Fatal("not detected as Nmap XML")
-			}
-			recs, err := Parse(filepath.Base(f), bytes.NewReader(b))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := json.MarshalIndent(recs, "", "  ")
-			importertest.Golden(t, strings.TrimSuffix(f, ".xml")+".golden.json", append(got, '\n'))
-		})
-	}
+	importertest.GoldenFiles(t, "testdata/*.xml", 2, "Nmap XML", Detect, Parse)
 }
 
 func TestErrors(t *testing.T) {

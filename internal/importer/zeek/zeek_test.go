@@ -1,10 +1,7 @@
 package zeek
 
 import (
-	"bytes"
-	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,27 +13,7 @@ import (
 // Zeek's tab-separated form, dns.log and http.log as JSON lines) and
 // compares the records with the .golden.json beside it.
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.log")
-	if len(files) < 4 {
-		t.Fatal("missing fixtures")
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !Detect(b) {
-				t.Fatal("not detected as a Zeek log")
-			}
-			recs, err := Parse(filepath.Base(f), bytes.NewReader(b))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _ := json.MarshalIndent(recs, "", "  ")
-			importertest.Golden(t, strings.TrimSuffix(f, ".log")+".golden.json", append(got, '\n'))
-		})
-	}
+	importertest.GoldenFiles(t, "testdata/*.log", 4, "a Zeek log", Detect, Parse)
 }
 
 func TestErrors(t *testing.T) {
