@@ -4,7 +4,6 @@
 package capture
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,9 @@ import (
 	"time"
 )
 
-// Frame is one captured frame. Data is valid until the next call to Next.
+// Frame is one captured frame. Data aliases the source's read buffer (or
+// the kernel's ring for a live source): it is valid only until the next
+// call to Next, so a caller that keeps a frame copies it.
 type Frame struct {
 	At      time.Time
 	Link    uint16 // pcap LINKTYPE_ number: 1 Ethernet, 101 raw IP, 113/276 Linux SLL
@@ -82,16 +83,70 @@ func (s *fileSource) Close() error { return s.f.Close() }
 
 // NewReader reads a pcap or pcapng stream; name is used in errors.
 func NewReader(r io.Reader, name string) (Source, error) {
-	br := bufio.NewReaderSize(r, 1<<20) // larger than any record: pcap frames are handed out without a copy
-	magic, err := br.Peek(4)
-	if err != nil {
+	in := &feed{r: r, buf: make([]byte, 64<<10)}
+	magic := in.want(4)
+	if len(magic) < 4 {
 		return nil, &FormatError{File: name, Offset: 0, Err: ErrFormat}
 	}
 	if magic[0] == 0x0a && magic[1] == 0x0d && magic[2] == 0x0d && magic[3] == 0x0a {
-		return newPcapng(br, name)
+		return newPcapng(in, name)
 	}
-	return newPcap(br, name)
+	return newPcap(in, name)
 }
+
+// feedSize is the largest read buffer of the file readers: one read(2)
+// fills up to this much, and it holds any whole record or block
+// (maxRecord, maxBlock), so frames are handed out of it without a copy.
+// The buffer starts at 64 KiB and doubles while reads fill it, so a small
+// input (a fuzz case, a short capture) does not cost a megabyte.
+const feedSize = maxBlock
+
+// feed is a large read buffer that hands out slices of itself. Bytes
+// before lo have been consumed; bytes lo..hi are read and not yet
+// consumed. A refill moves the unconsumed tail to the front, which is why
+// a frame is valid only until the next call to Next.
+type feed struct {
+	r      io.Reader
+	buf    []byte
+	lo, hi int
+	err    error // the reader's first error (io.EOF at the end); sticky
+	filled bool  // the last read filled the buffer: the input is large
+}
+
+// want returns the unconsumed bytes, at least n of them (n <= len(buf))
+// unless the input ends or fails first.
+func (f *feed) want(n int) []byte {
+	if f.hi-f.lo >= n {
+		return f.buf[f.lo:f.hi]
+	}
+	if n > len(f.buf) || (f.filled && len(f.buf) < feedSize) {
+		nb := make([]byte, min(max(n, 2*len(f.buf)), feedSize))
+		f.hi = copy(nb, f.buf[f.lo:f.hi])
+		f.buf, f.lo = nb, 0
+	} else if f.lo > 0 {
+		f.hi = copy(f.buf, f.buf[f.lo:f.hi])
+		f.lo = 0
+	}
+	for empty := 0; f.hi < n && f.err == nil; {
+		m, err := f.r.Read(f.buf[f.hi:])
+		f.hi += m
+		f.filled = f.hi == len(f.buf)
+		if err != nil {
+			f.err = err
+		} else if m == 0 {
+			if empty++; empty > 100 {
+				f.err = io.ErrNoProgress
+			}
+		}
+	}
+	return f.buf[:f.hi]
+}
+
+// done consumes n bytes.
+func (f *feed) done(n int) { f.lo += n }
+
+// atEnd says whether the input ended cleanly with nothing left over.
+func (f *feed) atEnd() bool { return f.lo == f.hi && f.err == io.EOF }
 
 type nopCloser struct{}
 

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"testing/iotest"
 
 	"github.com/vigil-med/vigil/internal/vigiltest"
 )
@@ -111,6 +112,119 @@ func TestTruncatedFile(t *testing.T) {
 		}
 		if fe.Offset != last.Offset || len(got) != len(full)-1 {
 			t.Fatalf("%s: error at %d (want %d), %d frames kept (want %d)", rel, fe.Offset, last.Offset, len(got), len(full)-1)
+		}
+	}
+}
+
+// TestCutAtEveryByte cuts a pcap and a pcapng capture at every byte and,
+// through a reader that returns one byte per call (so every refill path of
+// the read buffer runs), checks that the frames read are exactly the whole
+// records before the cut and that a cut inside a record is reported at
+// that record's offset.
+func TestCutAtEveryByte(t *testing.T) {
+	for _, rel := range []string{"pcap/discovery/zeek-dhcp.pcap", "pcap/medical/ndpi-hl7.pcap"} {
+		data, err := os.ReadFile(vigiltest.SharedData(t, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := openAll(t, vigiltest.SharedData(t, rel))
+		pcapng := data[0] == 0x0a
+		for cut := 0; cut <= len(data); cut++ {
+			var r io.Reader = bytes.NewReader(data[:cut])
+			if cut%7 == 0 {
+				r = iotest.OneByteReader(r)
+			}
+			s, err := NewReader(r, "cut")
+			if err != nil {
+				var fe *FormatError
+				if !errors.As(err, &fe) || cut >= 64 {
+					t.Fatalf("%s cut at %d: open: %v", rel, cut, err)
+				}
+				continue
+			}
+			got, err := readAll(t, s)
+			if len(got) > len(full) {
+				t.Fatalf("%s cut at %d: %d frames of %d", rel, cut, len(got), len(full))
+			}
+			for i := range got {
+				if got[i].Offset != full[i].Offset || !bytes.Equal(got[i].Data, full[i].Data) || !got[i].At.Equal(full[i].At) {
+					t.Fatalf("%s cut at %d: frame %d differs", rel, cut, i+1)
+				}
+			}
+			// A frame is whole before the cut when the next record starts
+			// at or before it.
+			whole := 0
+			for i := range full {
+				end := int64(len(data))
+				if i+1 < len(full) {
+					end = full[i+1].Offset
+				}
+				if !pcapng {
+					end = full[i].Offset + 16 + int64(len(full[i].Data))
+				}
+				if end <= int64(cut) {
+					whole = i + 1
+				}
+			}
+			var fe *FormatError
+			switch {
+			case err == nil:
+				if len(got) != whole {
+					t.Fatalf("%s cut at %d: clean end after %d frames, %d are whole", rel, cut, len(got), whole)
+				}
+			case errors.As(err, &fe) && errors.Is(err, ErrTruncated):
+				if fe.Offset >= int64(cut) || (len(got) > 0 && fe.Offset <= got[len(got)-1].Offset) {
+					t.Fatalf("%s cut at %d: truncation reported at %d after %d frames", rel, cut, fe.Offset, len(got))
+				}
+				if !pcapng && (len(got) != whole || (whole < len(full) && fe.Offset != full[whole].Offset)) {
+					t.Fatalf("%s cut at %d: %d frames, truncation at %d; want %d frames", rel, cut, len(got), fe.Offset, whole)
+				}
+				if pcapng && len(got) < whole-1 {
+					t.Fatalf("%s cut at %d: %d frames kept, %d are whole", rel, cut, len(got), whole)
+				}
+			default:
+				t.Fatalf("%s cut at %d: %v", rel, cut, err)
+			}
+		}
+	}
+}
+
+// TestReaderAllocations reads a 20,000-frame pcap and pcapng (real
+// records, repeated) and checks that frames come out of the read buffer
+// without an allocation each.
+func TestReaderAllocations(t *testing.T) {
+	for _, rel := range []string{"pcap/discovery/zeek-dhcp.pcap", "pcap/medical/ndpi-hl7.pcap"} {
+		data, err := os.ReadFile(vigiltest.SharedData(t, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := openAll(t, vigiltest.SharedData(t, rel))
+		// Repeat everything after the first frame's record start (the file
+		// header, and for pcapng the section and interface blocks, stay once).
+		head, recs := data[:full[0].Offset], data[full[0].Offset:]
+		big := bytes.Clone(head)
+		for len(big) < 4<<20 {
+			big = append(big, recs...)
+		}
+		frames := 0
+		allocs := testing.AllocsPerRun(1, func() {
+			s, err := NewReader(bytes.NewReader(big), "big")
+			if err != nil {
+				t.Fatal(err)
+			}
+			frames = 0
+			for {
+				if _, err := s.Next(); err != nil {
+					if !errors.Is(err, io.EOF) {
+						t.Fatal(err)
+					}
+					return
+				}
+				frames++
+			}
+		})
+		if frames < 1000 || allocs/float64(frames) > 0.01 {
+			t.Fatalf("%s: %.0f allocations for %d frames", rel, allocs, frames)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"bufio"
 	"encoding/binary"
 	"io"
 	"math"
@@ -31,49 +30,45 @@ type ngInterface struct {
 // enhanced, simple and obsolete packet blocks.
 type pcapngReader struct {
 	nopCloser
-	r      *bufio.Reader
+	in     *feed
 	name   string
 	order  binary.ByteOrder
 	ifaces []ngInterface
 	off    int64
-	buf    []byte
 }
 
-func newPcapng(r *bufio.Reader, name string) (*pcapngReader, error) {
-	p := &pcapngReader{r: r, name: name, buf: make([]byte, 0, 4096)}
-	// The first block must be a section header; readBlock handles it.
-	hdr, err := r.Peek(12)
-	if err != nil {
+func newPcapng(in *feed, name string) (*pcapngReader, error) {
+	// The first block must be a section header; Next reads it.
+	hdr := in.want(12)
+	if len(hdr) < 12 {
 		return nil, &FormatError{File: name, Err: ErrFormat}
 	}
 	if m := binary.LittleEndian.Uint32(hdr[8:12]); m != 0x1a2b3c4d && m != 0x4d3c2b1a {
 		return nil, &FormatError{File: name, Err: ErrFormat}
 	}
-	return p, nil
+	return &pcapngReader{in: in, name: name}, nil
 }
 
 // Next returns the next packet, io.EOF at a clean end, or a *FormatError.
+// The frame's Data aliases the read buffer.
 func (p *pcapngReader) Next() (Frame, error) {
 	for {
 		start := p.off
-		var h [8]byte
-		n, err := io.ReadFull(p.r, h[:])
-		if err == io.EOF {
-			return Frame{}, io.EOF
-		}
-		if err != nil {
+		b := p.in.want(8)
+		if len(b) < 8 {
+			if p.in.atEnd() {
+				return Frame{}, io.EOF
+			}
 			return Frame{}, p.errAt(start, ErrTruncated)
 		}
-		p.off += int64(n)
-		typ := binary.LittleEndian.Uint32(h[0:4])
+		typ := binary.LittleEndian.Uint32(b[0:4])
+		var total uint32
 		if typ == blockSHB {
 			// The byte order is known only from the magic after the length.
-			var m [4]byte
-			if _, err := io.ReadFull(p.r, m[:]); err != nil {
+			if b = p.in.want(12); len(b) < 12 {
 				return Frame{}, p.errAt(start, ErrTruncated)
 			}
-			p.off += 4
-			switch binary.LittleEndian.Uint32(m[:]) {
+			switch binary.LittleEndian.Uint32(b[8:12]) {
 			case 0x1a2b3c4d:
 				p.order = binary.LittleEndian
 			case 0x4d3c2b1a:
@@ -82,35 +77,39 @@ func (p *pcapngReader) Next() (Frame, error) {
 				return Frame{}, p.errAt(start, ErrCorrupt)
 			}
 			p.ifaces = p.ifaces[:0]
-			total := p.order.Uint32(h[4:8])
+			total = p.order.Uint32(b[4:8])
 			if total < 28 || total%4 != 0 || total > maxBlock {
 				return Frame{}, p.errAt(start, ErrCorrupt)
 			}
-			if err := p.discard(start, int(total)-12); err != nil {
-				return Frame{}, err
+		} else {
+			if p.order == nil {
+				return Frame{}, p.errAt(start, ErrCorrupt)
 			}
+			typ = p.order.Uint32(b[0:4])
+			total = p.order.Uint32(b[4:8])
+			limit := uint32(maxBlock)
+			if typ == blockEPB || typ == blockSPB || typ == blockPB {
+				limit = maxRecord + 64
+			}
+			if total < 12 || total%4 != 0 || total > limit {
+				return Frame{}, p.errAt(start, ErrCorrupt)
+			}
+		}
+		n := int(total)
+		if len(b) < n {
+			if b = p.in.want(n); len(b) < n {
+				return Frame{}, p.errAt(start, ErrTruncated)
+			}
+		}
+		p.in.done(n)
+		p.off += int64(n)
+		if typ == blockSHB {
 			continue
 		}
-		if p.order == nil {
+		if p.order.Uint32(b[n-4:n]) != total {
 			return Frame{}, p.errAt(start, ErrCorrupt)
 		}
-		typ = p.order.Uint32(h[0:4])
-		total := p.order.Uint32(h[4:8])
-		limit := uint32(maxBlock)
-		if typ == blockEPB || typ == blockSPB || typ == blockPB {
-			limit = maxRecord + 64
-		}
-		if total < 12 || total%4 != 0 || total > limit {
-			return Frame{}, p.errAt(start, ErrCorrupt)
-		}
-		body, err := p.read(start, int(total)-8)
-		if err != nil {
-			return Frame{}, err
-		}
-		if p.order.Uint32(body[len(body)-4:]) != total {
-			return Frame{}, p.errAt(start, ErrCorrupt)
-		}
-		body = body[:len(body)-4]
+		body := b[8 : n-4 : n-4]
 		switch typ {
 		case blockIDB:
 			if err := p.addInterface(start, body); err != nil {
@@ -209,32 +208,6 @@ func (p *pcapngReader) addInterface(start int64, body []byte) error {
 		opts = opts[4+(n+3)&^3:]
 	}
 	p.ifaces = append(p.ifaces, ifc)
-	return nil
-}
-
-// read returns the next n bytes of the file in the reusable buffer.
-func (p *pcapngReader) read(start int64, n int) ([]byte, error) {
-	if n < 4 {
-		return nil, p.errAt(start, ErrCorrupt)
-	}
-	if cap(p.buf) < n {
-		p.buf = make([]byte, n)
-	}
-	b := p.buf[:n]
-	got, err := io.ReadFull(p.r, b)
-	p.off += int64(got)
-	if err != nil {
-		return nil, p.errAt(start, ErrTruncated)
-	}
-	return b, nil
-}
-
-func (p *pcapngReader) discard(start int64, n int) error {
-	got, err := p.r.Discard(n)
-	p.off += int64(got)
-	if err != nil {
-		return p.errAt(start, ErrTruncated)
-	}
 	return nil
 }
 

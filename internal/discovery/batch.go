@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"cmp"
 	"context"
 	"net/netip"
 	"slices"
@@ -52,21 +53,32 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 		if flows[h] == nil {
 			flows[h] = map[string]*domain.Flow{}
 		}
-		if cur, ok := flows[h][f.Key()]; ok {
+		k := f.Key()
+		if cur, ok := flows[h][k]; ok {
 			cur.Add(f)
 			return
 		}
-		flows[h][f.Key()] = f
+		flows[h][k] = f
+	}
+	// Few addresses make up many flows: format each once per batch.
+	names := map[netip.Addr]string{}
+	name := func(a netip.Addr) string {
+		s, ok := names[a]
+		if !ok {
+			s = a.String()
+			names[a] = s
+		}
+		return s
 	}
 	slices.SortFunc(e.pending, compareFlow)
 	for _, f := range e.pending {
 		ch := e.endpoint(f.key.client, f.clientMAC, f.hasMAC)
 		sh := e.endpoint(f.key.server, f.serverMAC, f.hasMAC)
 		if ch != nil {
-			attach(ch, e.domainFlow(f, true, sh))
+			attach(ch, e.domainFlow(f, true, sh, name))
 		}
 		if sh != nil && sh != ch { // a host talking to itself counts once
-			attach(sh, e.domainFlow(f, false, ch))
+			attach(sh, e.domainFlow(f, false, ch, name))
 		}
 	}
 	b := &domain.DiscoveryBatch{Source: e.opt.Source, Site: e.opt.Site}
@@ -103,7 +115,7 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 			all = append(all, o.o)
 		}
 		slices.SortFunc(all, func(a, b domain.Observation) int {
-			return strings.Compare(string(a.Kind)+"\x00"+a.Value, string(b.Kind)+"\x00"+b.Value)
+			return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Value, b.Value))
 		})
 		dh.Suggestions = e.opt.Classifier.Classify(all)
 		for _, o := range h.fresh {
@@ -140,12 +152,12 @@ func (e *Engine) endpoint(a netip.Addr, m [6]byte, hasMAC bool) *host {
 	return nil
 }
 
-func (e *Engine) domainFlow(f *flowAgg, client bool, peer *host) *domain.Flow {
+func (e *Engine) domainFlow(f *flowAgg, client bool, peer *host, name func(netip.Addr) string) *domain.Flow {
 	local, remote, remoteMAC := f.key.client, f.key.server, f.serverMAC
 	if !client {
 		local, remote, remoteMAC = f.key.server, f.key.client, f.clientMAC
 	}
-	out := &domain.Flow{LocalIP: local.String(), PeerIP: remote.String(), Transport: transportName(f.key.proto),
+	out := &domain.Flow{LocalIP: name(local), PeerIP: name(remote), Transport: transportName(f.key.proto),
 		Port: int(f.key.port), Outbound: client, App: f.app, Bytes: f.bytes, Packets: f.packets,
 		FirstSeen: f.first, LastSeen: f.last, Hours: f.hours}
 	if f.hasMAC && peer != nil && peer.hasMAC && unicastMAC(remoteMAC) && !e.router[remoteMAC] {

@@ -69,7 +69,7 @@ type Engine struct {
 	macIPs map[[6]byte][]netip.Addr
 	router map[[6]byte]bool
 
-	flows   map[flowKey]*flowAgg
+	flows   map[flowID]*flowAgg
 	pending []*flowAgg // flows moved out, waiting for the next batch
 	lastNow time.Time
 
@@ -109,7 +109,7 @@ func New(opt Options, sink Sink) *Engine {
 		opt.RouterIPs = 8
 	}
 	return &Engine{opt: opt, sink: sink, byMAC: map[[6]byte]*host{}, byIP: map[netip.Addr]*host{}, byCID: map[string]*host{},
-		macIPs: map[[6]byte][]netip.Addr{}, router: map[[6]byte]bool{}, flows: map[flowKey]*flowAgg{}}
+		macIPs: map[[6]byte][]netip.Addr{}, router: map[[6]byte]bool{}, flows: map[flowID]*flowAgg{}}
 }
 
 // DefaultLocal reports whether a is a private (RFC 1918, RFC 4193) or

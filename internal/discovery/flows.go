@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"cmp"
+	"encoding/binary"
 	"net/netip"
 	"slices"
 	"time"
@@ -15,6 +16,23 @@ type flowKey struct {
 	client, server netip.Addr
 	proto          uint8
 	port           uint16
+}
+
+// flowID is a flowKey packed into plain words, so the flow table hashes
+// and compares it as 40 bytes of memory (a netip.Addr holds a pointer, and
+// flowKey has padding, which make Go hash it field by field).
+type flowID struct {
+	c0, c1, s0, s1 uint64
+	pp             uint64 // proto<<16 | port
+}
+
+func (k flowKey) id() flowID {
+	c, s := k.client.As16(), k.server.As16()
+	return flowID{
+		c0: binary.BigEndian.Uint64(c[0:8]), c1: binary.BigEndian.Uint64(c[8:16]),
+		s0: binary.BigEndian.Uint64(s[0:8]), s1: binary.BigEndian.Uint64(s[8:16]),
+		pp: uint64(k.proto)<<16 | uint64(k.port),
+	}
 }
 
 type flowAgg struct {
@@ -57,9 +75,9 @@ func (e *Engine) account(p *Packet) {
 	src, dst := p.Src.Unmap(), p.Dst.Unmap()
 	fwd := flowKey{client: src, server: dst, proto: p.Proto, port: p.DstPort}
 	rev := flowKey{client: dst, server: src, proto: p.Proto, port: p.SrcPort}
-	f, reversed := e.flows[fwd], false
+	f, reversed := e.flows[fwd.id()], false
 	if f == nil {
-		if f = e.flows[rev]; f != nil {
+		if f = e.flows[rev.id()]; f != nil {
 			reversed = true
 		}
 	}
@@ -73,7 +91,7 @@ func (e *Engine) account(p *Packet) {
 			k.port = 0
 		}
 		f = &flowAgg{key: k, first: p.At}
-		e.flows[k] = f
+		e.flows[k.id()] = f
 	}
 	if p.HasMAC {
 		f.hasMAC = true
@@ -130,7 +148,7 @@ func (e *Engine) evict() {
 		slices.SortFunc(all, func(a, b *flowAgg) int { return a.last.Compare(b.last) })
 		for _, f := range all[:len(all)-target] {
 			e.pending = append(e.pending, f)
-			delete(e.flows, f.key)
+			delete(e.flows, f.key.id())
 		}
 	}
 	e.stats.EvictedFlows += int64(len(e.pending) - before)
@@ -175,10 +193,10 @@ func (e *Engine) Flow(f *domain.Flow) {
 		proto = 1
 	}
 	k := flowKey{client: client, server: server, proto: proto, port: uint16(f.Port)}
-	agg := e.flows[k]
+	agg := e.flows[k.id()]
 	if agg == nil {
 		agg = &flowAgg{key: k, first: f.FirstSeen, app: f.App}
-		e.flows[k] = agg
+		e.flows[k.id()] = agg
 	}
 	agg.bytes += f.Bytes
 	agg.packets += f.Packets

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigil-med/vigil/internal/dissect"
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/vigiltest"
 )
 
 // TestPacketFields checks the conversation facts of a tagged TCP frame.
@@ -43,7 +44,7 @@ func TestNoAllocations(t *testing.T) {
 	d.Decode(at, dissect.LinkEthernet, tcpFrame(40000, 9001, 2, 0x18, []byte("some opaque application bytes")), &p, nil)
 	seq := uint32(2 + 29)
 	data := tcpFrame(40000, 9001, seq, 0x10, make([]byte, 1000))
-	dns := udpFrame(40001, 53, benchDNSQuery("pacs.example.org"))
+	dns := udpFrame(40001, 53, vigiltest.MixDNSQuery("pacs.example.org"))
 	d.Decode(at, dissect.LinkEthernet, dns, &p, nil)
 	allocs := testing.AllocsPerRun(200, func() {
 		binary.BigEndian.PutUint32(data[14+20+4:], seq)
@@ -65,7 +66,7 @@ func TestHeadersAcrossSegments(t *testing.T) {
 		kind    domain.ObservationKind
 		want    []string
 	}{
-		{4100, benchAssociate("CT_SCANNER", "PACS"), domain.ObsDICOMAETitle, []string{"CT_SCANNER", "PACS"}},
+		{4100, vigiltest.MixAssociate("CT_SCANNER", "PACS"), domain.ObsDICOMAETitle, []string{"CT_SCANNER", "PACS"}},
 		{5100, []byte("\x0bMSH|^~\\&|LABSYS|NORTH|EHR|CENTRAL|2026||ORU^R01|7|P|2.5\rPID|1||SECRET\r\x1c\r"), domain.ObsHL7Message, []string{"ORU^R01 2.5"}},
 	} {
 		d := dissect.NewDecoder("t")
