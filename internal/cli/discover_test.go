@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/store/sqlite"
 	"github.com/vigil-med/vigil/internal/vigiltest"
 )
 
@@ -96,5 +101,66 @@ func TestSensorRead(t *testing.T) {
 	}
 	if r := run(t, db, "sensor"); r.code != 2 {
 		t.Fatalf("no --read: exit %d", r.code)
+	}
+}
+
+// Ensure every way in labels what it learns the same way: the kind of
+// source and the file's base name, or the interface ("pcap:ward3.pcap",
+// "sensor:ward4.pcap", "nmap:ward-lan.xml"), in observations and in the
+// audit trail's actor — never a directory path.
+func TestDiscoverSourceLabels(t *testing.T) {
+	db := newPractice(t)
+	dir := filepath.Join(t.TempDir(), "span", "captures")
+	os.MkdirAll(dir, 0o755)
+	cp := func(rel, name string) string {
+		b, err := os.ReadFile(vigiltest.SharedData(t, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b, 0o644)
+		return p
+	}
+	run(t, db, "discover", "pcap", cp("pcap/medical-devices/withings-bpm/2_6.pcap", "ward3.pcap"), "--site", "main-clinic").must(t)
+	run(t, db, "sensor", "--read", cp("pcap/discovery/zeek-dhcp.pcap", "ward4.pcap"), "--site", "main-clinic").must(t)
+	run(t, db, "discover", "import", "../importer/nmap/testdata/ward-lan.xml", "--site", "main-clinic").must(t)
+
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tn, err := st.FindTenant(ctx, "lakeside-family-medicine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx = domain.WithTenant(ctx, tn.ID)
+	devices, _, err := st.FindDevices(ctx, domain.DeviceFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := map[string]int{}
+	for _, d := range devices {
+		obs, err := st.FindObservations(ctx, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range obs {
+			sources[o.Source]++
+		}
+	}
+	want := []string{"nmap:ward-lan.xml", "pcap:ward3.pcap", "sensor:ward4.pcap"}
+	if got := slices.Sorted(maps.Keys(sources)); !slices.Equal(got, want) {
+		t.Fatalf("observation sources %v, want %v", sources, want)
+	}
+	r := run(t, db, "--json", "audit", "list").must(t)
+	for _, s := range want {
+		if !strings.Contains(r.stdout, `"discovery:`+s+`"`) && !strings.Contains(r.stdout, `"name": "`+s+`"`) {
+			t.Errorf("the audit trail does not name %s as the actor", s)
+		}
+	}
+	if strings.Contains(r.stdout, dir) {
+		t.Errorf("the audit trail holds the directory %s", dir)
 	}
 }

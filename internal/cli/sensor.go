@@ -87,7 +87,10 @@ When Vigil may not listen itself, let tcpdump listen and read its output:
 			if name == "" {
 				name = path
 			}
-			source := "sensor:" + name
+			// Labelled like discover pcap's sources: the file's base name
+			// ("sensor:current.pcap"), the interface ("sensor:eth1"), or
+			// "sensor:stdin".
+			source := domain.DiscoverySourceName("sensor", name)
 			sum := &discoverSummary{Files: []string{path}}
 			eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local}, storeSink(st, sum))
 			rs, err := sensor.Run(discoveryCtx(ctx, source), src, dissect.NewDecoder(source), eng, sensor.Options{FlushEvery: flush})
@@ -107,7 +110,7 @@ When Vigil may not listen itself, let tcpdump listen and read its output:
 	fl.StringVar(&iface, "interface", "", "the network interface to listen on (root or CAP_NET_RAW)")
 	fl.StringVar(&filter, "filter", "", "a kernel packet filter for --interface, as printed by tcpdump -ddd EXPR")
 	fl.StringVar(&read, "read", "", "the pcap/pcapng stream to read: a file, or - for standard input")
-	fl.StringVar(&name, "name", "", "the sensor's name in observations' sources (default: the file)")
+	fl.StringVar(&name, "name", "", "the sensor's name in observations' sources (default: the interface, or the file's base name)")
 	fl.DurationVar(&flush, "flush", time.Minute, "write to the store this often (capture time)")
 	fl.StringVar(&o.site, "site", "", "site new devices belong to (default: the practice's only site)")
 	fl.StringVar(&o.fingerprints, "fingerprints", "", "extra fingerprint rules (CSV, see docs/discovery.md)")
