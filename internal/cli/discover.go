@@ -51,6 +51,7 @@ func (o discoverOptions) localFunc() (func(netip.Addr) bool, error) {
 // discoverSummary is what a discover command reports.
 type discoverSummary struct {
 	Files           []string `json:"files"`
+	Interface       string   `json:"interface,omitempty"` // vigil sensor --interface
 	Frames          int64    `json:"frames,omitempty"`
 	Bytes           int64    `json:"bytes,omitempty"`
 	DecodeErrors    int64    `json:"decode_errors,omitempty"`
@@ -210,7 +211,9 @@ func (a *app) printDiscover(sum *discoverSummary) error {
 	if a.json {
 		return a.printJSON(sum)
 	}
-	if sum.Frames > 0 {
+	if sum.Interface != "" {
+		fmt.Fprintf(a.out, "Read %d packets (%s) on %s in %.1fs.\n", sum.Frames, humanBytes(sum.Bytes), sum.Interface, sum.Seconds)
+	} else if sum.Frames > 0 {
 		fmt.Fprintf(a.out, "Read %d packets (%s) from %d file(s) in %.1fs.\n", sum.Frames, humanBytes(sum.Bytes), len(sum.Files), sum.Seconds)
 	} else {
 		fmt.Fprintf(a.out, "Read %d record(s) from %d file(s).\n", sum.Records, len(sum.Files))

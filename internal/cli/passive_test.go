@@ -26,7 +26,8 @@ func requirePeers(t *testing.T, why string) {
 // TestNoActiveTraffic is the passive guarantee: inside a network namespace
 // of its own, with a veth pair up and addressed, tcpdump captures on every
 // interface while the real vigil binary runs there: the sensor on one end
-// of the pair (fed by a second tcpdump), discover pcap and discover import.
+// of the pair (fed by a second tcpdump), a second sensor listening on the
+// other end itself (AF_PACKET ring), discover pcap and discover import.
 // Only the test's own control ping may appear; Vigil sends nothing.
 func TestNoActiveTraffic(t *testing.T) {
 	if os.Geteuid() != 0 {
@@ -93,6 +94,38 @@ func TestNoActiveTraffic(t *testing.T) {
 	}
 	vigil("tenant", "add", "Lakeside")
 	vigil("site", "add", "Main")
+	// A second sensor listens on vb itself, through its own AF_PACKET
+	// receive ring (into a database of its own). It is listening once the
+	// namespace has one more packet socket than tcpdump's.
+	liveDB := filepath.Join(dir, "live.db")
+	for _, args := range [][]string{{"tenant", "add", "Lakeside"}, {"site", "add", "Main"}} {
+		full := in(append([]string{bin, "--db", liveDB}, args...)...)
+		if out, err := exec.Command(full[0], full[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("vigil %v: %v\n%s", args, err, out)
+		}
+	}
+	packetSockets := func() int {
+		cat := in("cat", "/proc/net/packet")
+		out, _ := exec.Command(cat[0], cat[1:]...).Output()
+		return strings.Count(string(out), "\n")
+	}
+	before := packetSockets()
+	liveArgs := in(bin, "--db", liveDB, "sensor", "--interface", "vb")
+	liveCmd := exec.Command(liveArgs[0], liveArgs[1:]...)
+	var liveOut strings.Builder
+	liveCmd.Stdout, liveCmd.Stderr = &liveOut, &liveOut
+	if err := liveCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	liveDone := make(chan error, 1)
+	go func() { liveDone <- liveCmd.Wait() }()
+	for packetSockets() <= before {
+		select {
+		case err := <-liveDone:
+			t.Fatalf("vigil sensor --interface vb ended early: %v\n%s", err, liveOut.String())
+		default:
+		}
+	}
 	pipe, err := feed.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +148,14 @@ func TestNoActiveTraffic(t *testing.T) {
 	ping := in("ping", "-c", "1", "-W", "1", "-I", "va", "10.99.0.2")
 	exec.Command(ping[0], ping[1:]...).Run()
 
+	liveCmd.Process.Signal(os.Interrupt) // ip netns exec runs vigil in its own process
+	if err := <-liveDone; err != nil {
+		t.Fatalf("vigil sensor --interface vb: %v\n%s", err, liveOut.String())
+	}
+	if !strings.Contains(liveOut.String(), "The kernel passed") || strings.Contains(liveOut.String(), "Read 0 packets") {
+		t.Fatalf("the live sensor saw nothing on vb:\n%s", liveOut.String())
+	}
+	t.Logf("vigil sensor --interface vb:\n%s", liveOut.String())
 	feed.Process.Signal(os.Interrupt) // ip netns exec runs tcpdump in its own process
 	if err := sensorCmd.Wait(); err != nil {
 		t.Fatalf("vigil sensor: %v\n%s", err, sensorOut.String())

@@ -92,9 +92,14 @@ When Vigil may not listen itself, let tcpdump listen and read its output:
 			// "sensor:stdin".
 			source := domain.DiscoverySourceName("sensor", name)
 			sum := &discoverSummary{Files: []string{path}}
+			if iface != "" {
+				sum.Interface = iface
+			}
+			start := time.Now()
 			eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local}, storeSink(st, sum))
 			rs, err := sensor.Run(discoveryCtx(ctx, source), src, dissect.NewDecoder(source), eng, sensor.Options{FlushEvery: flush})
 			sum.Frames, sum.Bytes, sum.DecodeErrors, sum.DecodeFailures = rs.Frames, rs.Bytes, rs.DecodeErrors, rs.DecodeFailures
+			sum.Seconds = time.Since(start).Seconds()
 			if err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
