@@ -68,6 +68,10 @@ type Engine struct {
 	byCID  map[string]*host // DHCP client identifier
 	macIPs map[[6]byte][]netip.Addr
 	router map[[6]byte]bool
+	pairs  [pairSlots]pairSlot // recent settled pairings (see pair)
+	gen    uint64              // bumped when a pairing could lead elsewhere
+	// noPairCache turns the cache off (tests compare with and without).
+	noPairCache bool
 
 	flows   map[flowID]*flowAgg
 	pending []*flowAgg // flows moved out, waiting for the next batch

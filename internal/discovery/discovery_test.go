@@ -3,7 +3,9 @@ package discovery
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
+	"reflect"
 	"testing"
 	"time"
 
@@ -171,5 +173,66 @@ func TestFlowsBounded(t *testing.T) {
 	}
 	if peak > 11 || flows != 200 || packets != 200 || e.Stats().Batches < 2 {
 		t.Fatalf("peak %d live flows, %d flows and %d packets delivered in %d batches", peak, flows, packets, e.Stats().Batches)
+	}
+}
+
+// TestPairingCache replays a random stream of frames in which addresses
+// move between MACs, MACs turn out to be routers, IP-only hosts are merged
+// and hosts come and go, through an engine with the pairing cache and one
+// without: the batches must be identical.
+func TestPairingCache(t *testing.T) {
+	macs := make([][6]byte, 12)
+	for i := range macs {
+		macs[i] = [6]byte{0x00, 0x09, 0xfb, 0x00, 0x00, byte(i + 1)}
+	}
+	ips := make([]netip.Addr, 20)
+	for i := range ips {
+		ips[i] = netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)})
+	}
+	ips = append(ips, dns, netip.MustParseAddr("1.1.1.1"))
+	run := func(noCache bool) []*domain.DiscoveryBatch {
+		rng := rand.New(rand.NewPCG(7, 7))
+		return collect(t, Options{RouterIPs: 5}, func(e *Engine) {
+			e.noPairCache = noCache
+			at := t0
+			for i := range 20000 {
+				at = at.Add(time.Duration(rng.IntN(50)) * time.Millisecond)
+				// Mostly the usual pairs (MAC i uses address i), sometimes
+				// another address: moves, and routers once past five.
+				m := rng.IntN(len(macs))
+				a := m
+				if rng.IntN(20) == 0 {
+					a = rng.IntN(len(ips))
+				}
+				d := rng.IntN(len(ips))
+				e.Packet(pkt(at, macs[m], macs[rng.IntN(len(macs))], ips[a], ips[d], 6, uint16(40000+rng.IntN(10)), 104, 0x10, "dicom"))
+				if rng.IntN(50) == 0 { // an IP-only fact, later merged into a MAC's host
+					e.Observe(domain.Observation{At: at, IP: ips[rng.IntN(20)], Kind: domain.ObsHostname, Value: fmt.Sprint("host", i%7)})
+				}
+				if rng.IntN(500) == 0 {
+					if err := e.Flush(ctx, false); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+	with, without := run(false), run(true)
+	if a, b := run(true), run(true); !reflect.DeepEqual(a, b) {
+		t.Fatal("not deterministic without the cache")
+	}
+	if len(with) < 2 || !reflect.DeepEqual(with, without) {
+		t.Fatalf("%d batches with the cache, %d without; equal: %v", len(with), len(without), reflect.DeepEqual(with, without))
+	}
+	routers := 0
+	for _, b := range with {
+		for _, h := range b.Hosts {
+			if len(h.MACs) == 0 {
+				routers++ // addresses that stood alone once their MAC was a router's
+			}
+		}
+	}
+	if routers == 0 {
+		t.Fatal("no MAC became a router: the stream does not exercise the cache's invalidation")
 	}
 }

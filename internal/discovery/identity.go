@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"slices"
 	"strings"
@@ -81,6 +82,7 @@ func (e *Engine) hostForIP(a netip.Addr) *host {
 	h := &host{}
 	h.addIP(a)
 	e.byIP[a] = h
+	e.gen++
 	e.hosts = append(e.hosts, h)
 	return h
 }
@@ -99,6 +101,17 @@ func (e *Engine) pair(m [6]byte, a netip.Addr, at time.Time) *host {
 	if !unicastMAC(m) {
 		return nil
 	}
+	// Most frames repeat a pairing already made: served from the cache,
+	// they only move the host's and the pairing's last sighting.
+	slot := &e.pairs[pairIndex(m, a)]
+	if slot.gen == e.gen && slot.h != nil && slot.mac == m && slot.a == a && !e.noPairCache {
+		slot.h.seen(at)
+		if at.After(slot.p.last) {
+			slot.p.last = at
+		}
+		return slot.h
+	}
+	gen := e.gen
 	if e.router[m] {
 		return nil
 	}
@@ -136,9 +149,37 @@ func (e *Engine) pair(m [6]byte, a netip.Addr, at time.Time) *host {
 				e.merge(cur.resolve(), h)
 			}
 			e.byIP[a] = h // the address moved to this MAC (a DHCP renumbering)
+			e.gen++
+		}
+		if gen == e.gen {
+			*slot = pairSlot{mac: m, a: a, gen: gen, h: h, p: p}
 		}
 	}
 	return h
+}
+
+// pairSlot caches one settled pairing: MAC mac uses address a, its host
+// is h (resolved) and the pairing's record p. A slot is valid while its
+// gen equals the engine's; anything that could change where a pairing
+// leads (an address moving, a merge, a router found) bumps the engine's.
+type pairSlot struct {
+	mac [6]byte
+	a   netip.Addr
+	gen uint64
+	h   *host
+	p   *pairing
+}
+
+const pairSlots = 1 << 12
+
+func pairIndex(m [6]byte, a netip.Addr) int {
+	b := a.As16()
+	x := uint64(m[0])<<40 | uint64(m[1])<<32 | uint64(m[2])<<24 | uint64(m[3])<<16 | uint64(m[4])<<8 | uint64(m[5])
+	y := binary.BigEndian.Uint64(b[8:16])
+	h := x*0x9e3779b97f4a7c15 ^ y*0xc2b2ae3d27d4eb4f
+	h ^= h >> 29
+	h *= 0xbf58476d1ce4e5b9
+	return int(h >> (64 - 12))
 }
 
 // foreign counts the addresses that are not the practice's own.
@@ -156,6 +197,7 @@ func (e *Engine) foreign(ips []netip.Addr) int {
 // addresses it carried become IP-only hosts (when local).
 func (e *Engine) markRouter(m [6]byte) {
 	e.router[m] = true
+	e.gen++
 	h, ok := e.byMAC[m]
 	if !ok {
 		return
@@ -175,6 +217,7 @@ func (e *Engine) merge(from, to *host) {
 	if from == to {
 		return
 	}
+	e.gen++
 	for _, a := range from.ips {
 		to.addIP(a)
 		e.byIP[a] = to
