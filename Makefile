@@ -40,6 +40,8 @@ fuzz:
 ## bench: the performance targets of BENCHMARKS.md
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 -timeout 60m ./internal/cli/ ./internal/importer/... ./internal/intel/...
+	# capture, dissection and the sensor on one core (the live replay needs root)
+	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 -cpu 1 -timeout 60m ./internal/dissect/ ./internal/sensor/
 
 demo:
 	$(GO) run ./cmd/vigil demo
