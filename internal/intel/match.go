@@ -268,7 +268,7 @@ func (m *Matcher) match(s Subject, only map[string]bool) []domain.DeviceVulnerab
 		}
 	}
 	if only == nil {
-		out = append(out, m.matchCVEs(d, s.Components, dv, covered)...)
+		out = m.matchCVEs(out, d, s.Components, dv, covered)
 	}
 	for i := range out {
 		m.applyVEX(&out[i], s)
@@ -515,44 +515,26 @@ func productStatus(v *domain.AdvisoryVuln) map[string]domain.ProductStatus {
 	return m
 }
 
-// matchCVEs matches NVD CPE configurations against the device (vendor and
-// model as a CPE vendor:product) and its components' CPEs.
-func (m *Matcher) matchCVEs(d *domain.Device, comps []domain.Component, dv deviceVersion, covered map[string]bool) []domain.DeviceVulnerability {
-	best := map[string]int{} // CVE → index in out
-	var out []domain.DeviceVulnerability
+// matchCVEs appends to out the NVD records whose CPE matches concern the
+// device (vendor and model as a CPE vendor:product) or its components'
+// CPEs.
+func (m *Matcher) matchCVEs(out []domain.DeviceVulnerability, d *domain.Device, comps []domain.Component, dv deviceVersion, covered map[string]bool) []domain.DeviceVulnerability {
+	// First the groups that apply and how: a device of a product NVD knows
+	// well gets hundreds of rows, so out grows once, not by doubling.
+	type hit struct {
+		g      *cpeGroup
+		in     bool
+		why    string
+		dv     deviceVersion
+		prefix string
+	}
+	var hits []hit
+	rows := 0
 	try := func(groups []*cpeGroup, dv deviceVersion, prefix string) {
 		for _, g := range groups {
-			in, why := g.check.contains(dv)
-			if !in && why == "" {
-				continue
-			}
-			status, reason := domain.VulnAffected, ""
-			if !in {
-				status = domain.VulnPossiblyAffected
-			}
-			for _, id := range g.cves {
-				if covered[id] {
-					continue
-				}
-				i, seen := best[id]
-				if seen && (out[i].Status == domain.VulnAffected || status != domain.VulnAffected) {
-					continue
-				}
-				if reason == "" {
-					if in {
-						reason = prefix + cpeReason(g, dv, "is vulnerable")
-					} else {
-						reason = prefix + cpeReason(g, dv, "") + "; " + why
-					}
-				}
-				r := domain.DeviceVulnerability{TenantID: d.TenantID, DeviceID: d.ID, CVE: id, Status: status, Matched: status,
-					Reason: reason, Products: g.products[:1:1], FixedIn: g.fixed}
-				if seen {
-					out[i] = r
-				} else {
-					best[id] = len(out)
-					out = append(out, r)
-				}
+			if in, why := g.check.contains(dv); in || why != "" {
+				hits = append(hits, hit{g, in, why, dv, prefix})
+				rows += len(g.cves)
 			}
 		}
 	}
@@ -579,6 +561,41 @@ func (m *Matcher) matchCVEs(d *domain.Device, comps []domain.Component, dv devic
 			cv = p.version
 		}
 		try(m.byCPE[productKey(p.vendor, p.product)], newDeviceVersion(cv), "component "+componentName(c)+": ")
+	}
+	if len(hits) == 0 {
+		return out
+	}
+	out = slices.Grow(out, rows)
+	best := make(map[string]int, rows) // CVE → index in out
+	for _, h := range hits {
+		status, reason := domain.VulnAffected, ""
+		if !h.in {
+			status = domain.VulnPossiblyAffected
+		}
+		for _, id := range h.g.cves {
+			if covered[id] {
+				continue
+			}
+			i, seen := best[id]
+			if seen && (out[i].Status == domain.VulnAffected || status != domain.VulnAffected) {
+				continue
+			}
+			if reason == "" {
+				if h.in {
+					reason = h.prefix + cpeReason(h.g, h.dv, "is vulnerable")
+				} else {
+					reason = h.prefix + cpeReason(h.g, h.dv, "") + "; " + h.why
+				}
+			}
+			r := domain.DeviceVulnerability{TenantID: d.TenantID, DeviceID: d.ID, CVE: id, Status: status, Matched: status,
+				Reason: reason, Products: h.g.products[:1:1], FixedIn: h.g.fixed}
+			if seen {
+				out[i] = r
+			} else {
+				best[id] = len(out)
+				out = append(out, r)
+			}
+		}
 	}
 	return out
 }
