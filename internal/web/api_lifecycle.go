@@ -28,6 +28,9 @@ func lifecycleAPIRoutes() []apiRoute {
 		{"DELETE", "/windows/{id}", edit, scopePractice, nil, (*Server).handleAPIWindowDelete},
 		{"GET", "/scorecards", read, scopePractice, nil, (*Server).handleAPIScorecards},
 		{"GET", "/vendors/{id}/notification", read, scopePractice, []string{"model", "problem"}, (*Server).handleAPINotification},
+		{"GET", "/devices/{id}/replacement-cost", read, scopePractice, nil, (*Server).handleAPIDeviceCost},
+		{"PUT", "/devices/{id}/replacement-cost", edit, scopePractice, nil, (*Server).handleAPIDeviceCostSet},
+		{"DELETE", "/devices/{id}/replacement-cost", edit, scopePractice, nil, (*Server).handleAPIDeviceCostClear},
 	}
 }
 
@@ -341,4 +344,87 @@ func (s *Server) handleAPINotification(w http.ResponseWriter, c *apiCall) error 
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"vendor": n.Vendor, "to": n.To, "subject": n.Subject, "problem": n.Problem,
 		"devices": nonNil(n.Rows), "device_count": len(n.Rows), "text": n.Text(c.tenant.Name)})
+}
+
+// costDevice loads the practice's device named in the path.
+func (s *Server) costDevice(c *apiCall) (*domain.Device, error) {
+	id, err := pathID(c, "device")
+	if err != nil {
+		return nil, err
+	}
+	return s.st.FindDeviceByID(c.ctx, id)
+}
+
+// writeDeviceCost answers with the device's replacement cost as the budget
+// now uses it.
+func (s *Server) writeDeviceCost(w http.ResponseWriter, c *apiCall, d *domain.Device) error {
+	cost, err := (&lifecycle.Service{Store: s.st}).DeviceCost(c.ctx, d)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, cost)
+}
+
+func (s *Server) handleAPIDeviceCost(w http.ResponseWriter, c *apiCall) error {
+	d, err := s.costDevice(c)
+	if err != nil {
+		return err
+	}
+	return s.writeDeviceCost(w, c, d)
+}
+
+// handleAPIDeviceCostSet sets the device's own replacement cost from
+// {"amount": "12,500.00"}; the amount may be a JSON string or number, read
+// as decimal text (never through floating point).
+func (s *Server) handleAPIDeviceCostSet(w http.ResponseWriter, c *apiCall) error {
+	members, err := readObject(w, c.r)
+	if err != nil {
+		return err
+	}
+	var raw json.RawMessage
+	var problems []domain.Problem
+	for _, m := range members {
+		if m.name != "amount" {
+			problems = append(problems, bodyProblem([]string{m.name}, m.name, "unknown member; expected: amount"))
+			continue
+		}
+		raw = m.value
+	}
+	if err := invalid(problems); err != nil {
+		return err
+	}
+	var text string
+	switch {
+	case raw == nil || string(raw) == "null":
+		return invalid([]domain.Problem{bodyProblem([]string{"amount"}, "amount", "give the amount, e.g. \"12500.00\"; DELETE removes the device's own cost")})
+	case raw[0] == '"':
+		_ = json.Unmarshal(raw, &text)
+	case raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'):
+		text = string(raw)
+	default:
+		return invalid([]domain.Problem{bodyProblem([]string{"amount"}, "amount", "expected a decimal amount as a string or number")})
+	}
+	cents, err := domain.ParseCents(text)
+	if err != nil {
+		return invalid([]domain.Problem{bodyProblem([]string{"amount"}, "amount", domain.ErrorMessage(err))})
+	}
+	d, err := s.costDevice(c)
+	if err != nil {
+		return err
+	}
+	if err := s.st.SetDeviceReplacementCost(c.ctx, d.ID, cents); err != nil {
+		return err
+	}
+	return s.writeDeviceCost(w, c, d)
+}
+
+func (s *Server) handleAPIDeviceCostClear(w http.ResponseWriter, c *apiCall) error {
+	d, err := s.costDevice(c)
+	if err != nil {
+		return err
+	}
+	if err := s.st.SetDeviceReplacementCost(c.ctx, d.ID, -1); err != nil {
+		return err
+	}
+	return s.writeDeviceCost(w, c, d)
 }

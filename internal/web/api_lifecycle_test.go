@@ -93,8 +93,74 @@ func init() {
 		"GET /vendors/{id}/notification": {perm: read, ids: true, shared: true, build: func(_ *apiEnv, tg matrixTarget, _ bool) (string, any) {
 			return "/vendors/" + itoa64(tg.vendor) + "/notification", nil
 		}},
+		"GET /devices/{id}/replacement-cost": {perm: read, ids: true, build: func(_ *apiEnv, tg matrixTarget, _ bool) (string, any) {
+			return "/devices/" + itoa64(tg.deviceID) + "/replacement-cost", nil
+		}},
+		"PUT /devices/{id}/replacement-cost": {perm: edit, ids: true, build: func(e *apiEnv, tg matrixTarget, _ bool) (string, any) {
+			e.seq++
+			return "/devices/" + itoa64(tg.deviceID) + "/replacement-cost", map[string]any{"amount": fmt.Sprintf("%d.25", 1000+e.seq)}
+		}},
+		"DELETE /devices/{id}/replacement-cost": {perm: edit, ids: true, build: func(_ *apiEnv, tg matrixTarget, _ bool) (string, any) {
+			return "/devices/" + itoa64(tg.deviceID) + "/replacement-cost", nil
+		}},
 	} {
 		matrixProbes[k] = p
+	}
+}
+
+// Ensure a device's replacement cost is read, overridden and cleared
+// through the API: the model's default until the device has its own, bad
+// money refused with the member named, another practice's device not
+// found, a viewer refused, and every change audited.
+func TestAPI_ReplacementCost(t *testing.T) {
+	e := newAPIEnv(t)
+	ctx := vigiltest.Context(e.tenants["alpha-clinic"].ID)
+	d := e.mustDevice("alpha-clinic", map[domain.Field]string{domain.FieldSerial: "COST-1", domain.FieldCategory: "infusion",
+		domain.FieldManufacturer: "Acme Medical", domain.FieldModel: "Pump 9"})
+	if err := e.st.UpsertModel(ctx, &domain.Model{Manufacturer: "Acme Medical", Name: "Pump 9", ReplacementCostCents: 1850000, Currency: "EUR"}); err != nil {
+		t.Fatal(err)
+	}
+	tech := e.newToken("alpha-clinic", domain.RoleTechnician, "tech")
+	viewer := e.newToken("alpha-clinic", domain.RoleViewer, "viewer")
+	betaTech := e.newToken("beta-clinic", domain.RoleTechnician, "beta tech")
+	path := "/devices/" + itoa64(d.ID) + "/replacement-cost"
+	want := func(r *apiResp, cost any, source any, own any) {
+		t.Helper()
+		if r.status != 200 {
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+		m := r.json(t)
+		if m["cost_cents"] != cost || m["source"] != source || m["device_cost_cents"] != own || m["model_cost_cents"] != float64(1850000) ||
+			m["currency"] != "EUR" || m["device_id"] != float64(d.ID) {
+			t.Fatalf("cost = %s, want %v from %v (own %v)", r.body, cost, source, own)
+		}
+	}
+	want(e.do(viewer, "GET", path, nil), float64(1850000), "model", nil)
+
+	p := wantProblem(t, e.do(tech, "PUT", path, map[string]any{"amount": "12,3x"}), http.StatusBadRequest)
+	if !hasError(p, "#/amount", `"12,3x" is not an amount of money`) {
+		t.Fatalf("bad money: %v", problemErrors(p))
+	}
+	p = wantProblem(t, e.do(tech, "PUT", path, map[string]any{"cost": 5}), http.StatusBadRequest)
+	if !hasError(p, "#/cost", "unknown member") {
+		t.Fatalf("unknown member: %v", problemErrors(p))
+	}
+	wantProblem(t, e.do(tech, "PUT", path, map[string]any{"amount": -5}), http.StatusBadRequest)
+	wantProblem(t, e.do(viewer, "PUT", path, map[string]any{"amount": "1"}), http.StatusForbidden)
+	wantProblem(t, e.do(betaTech, "PUT", path, map[string]any{"amount": "1"}), http.StatusNotFound)
+	wantProblem(t, e.do(betaTech, "GET", path, nil), http.StatusNotFound)
+
+	want(e.do(tech, "PUT", path, map[string]any{"amount": "12,500.00"}), float64(1250000), "device", float64(1250000))
+	// A JSON number is read as its decimal text: 999.995 rounds half away
+	// from zero to 1,000.00, with no floating-point detour.
+	want(e.do(tech, "PUT", path, `{"amount": 999.995}`), float64(100000), "device", float64(100000))
+	if items, err := e.st.DeviceReplacementCosts(vigiltest.Context(e.tenants["beta-clinic"].ID)); err != nil || len(items) != 0 {
+		t.Fatalf("beta's costs: %v %v", items, err)
+	}
+	want(e.do(tech, "DELETE", path, nil), float64(1850000), "model", nil)
+	evs, err := e.st.FindAuditEvents(ctx, domain.AuditFilter{Action: "device.replacement_cost", ObjectType: "device", ObjectID: d.ID})
+	if err != nil || len(evs) != 3 || evs[0].Actor.Name != "token:tech" {
+		t.Fatalf("audit: %d events %v", len(evs), err)
 	}
 }
 

@@ -34,6 +34,40 @@ func (s *Server) registerLifecycleRoutes() {
 	s.handle("POST /windows/{id}/delete", s.handleWindowDelete)
 	s.handle("GET /vendor-scorecard", s.handleScorecard)
 	s.handle("GET /vendors/{id}/notify", s.handleNotify)
+	s.handle("POST /devices/{id}/replacement-cost", s.handleDeviceCostUpdate)
+}
+
+// handleDeviceCostUpdate sets or clears (the "clear" button) one device's
+// own replacement cost from the device page; a bad amount comes back to
+// the page with the message beside the field.
+func (s *Server) handleDeviceCostUpdate(w http.ResponseWriter, r *http.Request) {
+	_, p, err := s.requirePerm(r, domain.PermEditInventory, "change replacement costs")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cp, d, err := s.scopedDevice(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cents := int64(-1)
+	if r.PostFormValue("clear") == "" {
+		amount := strings.TrimSpace(r.PostFormValue("amount"))
+		if amount == "" {
+			s.devicePage(w, r, http.StatusUnprocessableEntity, costForm{Error: "Enter an amount, or use the model's cost."})
+			return
+		}
+		if cents, err = domain.ParseCents(amount); err != nil {
+			s.devicePage(w, r, http.StatusUnprocessableEntity, costForm{Amount: amount, Error: domain.ErrorMessage(err) + " (write it as 12,500.00)"})
+			return
+		}
+	}
+	if err := s.st.SetDeviceReplacementCost(cp.ctx, d.ID, cents); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/devices/%d?tenant=%s#replacement", d.ID, p.Tenant.Slug), http.StatusSeeOther)
 }
 
 type forecastView struct {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/net/html"
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/vigiltest"
@@ -131,5 +132,98 @@ func TestLifecyclePages(t *testing.T) {
 	_, doc = nurse.get("/dashboard")
 	if got := text(doc); !strings.Contains(got, "Vendor contacts not verified for over a year: BD") {
 		t.Fatalf("dashboard lacks the stale vendor")
+	}
+}
+
+// postPage posts a form and parses the page it answers with.
+func (b *browser) postPage(path string, form url.Values) (*http.Response, *html.Node) {
+	b.t.Helper()
+	resp, err := b.c.PostForm(b.base+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, err := html.Parse(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return resp, doc
+}
+
+// Ensure the device page shows the replacement cost the budget uses and
+// says where it comes from, and that an editor sets and clears the
+// device's own cost there: bad money is refused beside the field, a viewer
+// sees no form and is refused, and each change is audited.
+func TestDeviceReplacementCost(t *testing.T) {
+	ts, st, ids := setup(t)
+	alpha := tenantOf(t, st, "alpha-clinic")
+	ctx := vigiltest.Context(alpha)
+	if err := st.UpsertModel(ctx, &domain.Model{Manufacturer: "BD", Name: "Alaris 8015", ReplacementCostCents: 380000}); err != nil {
+		t.Fatal(err)
+	}
+	dev := "/devices/" + itoa(ids["alpha-clinic"])
+	tech := signedIn(t, ts.URL, "tech@alpha-clinic.example")
+	costOf := func(doc *html.Node) string {
+		t.Helper()
+		for _, p := range find(doc, "p", "cost") {
+			return strings.Join(strings.Fields(text(p)), " ")
+		}
+		t.Fatal("no replacement cost on the page")
+		return ""
+	}
+	if _, doc := tech.get(dev); !strings.HasPrefix(costOf(doc), "Unknown") {
+		t.Fatalf("a device without a model: %q", costOf(doc))
+	}
+	if _, _, err := st.UpdateDevice(ctx, ids["alpha-clinic"], map[domain.Field]string{domain.FieldModel: "Alaris 8015"}, domain.Source{Kind: domain.SourceManual}); err != nil {
+		t.Fatal(err)
+	}
+	_, doc := tech.get(dev)
+	if got := costOf(doc); got != "3,800.00 USD the model's default" {
+		t.Fatalf("cost = %q", got)
+	}
+	if len(find(doc, "form", "cost-form")) != 1 {
+		t.Fatal("a technician has no cost form")
+	}
+
+	resp, doc := tech.postPage(dev+"/replacement-cost", url.Values{"csrf": {csrfOf(tech)}, "amount": {"12,3x"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(fieldError(doc, "amount"), `"12,3x" is not an amount of money`) ||
+		inputValue(doc, "amount") != "12,3x" {
+		t.Fatalf("bad money: %d %q, input %q", resp.StatusCode, fieldError(doc, "amount"), inputValue(doc, "amount"))
+	}
+	if resp := tech.post(dev+"/replacement-cost", url.Values{"amount": {"1"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("without the CSRF token: %d", resp.StatusCode)
+	}
+	if resp := tech.post(dev+"/replacement-cost", url.Values{"csrf": {csrfOf(tech)}, "amount": {"$12,500.5"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set: %d", resp.StatusCode)
+	}
+	_, doc = tech.get(dev)
+	if got := costOf(doc); got != "12,500.50 USD this device's own; the model's default is 3,800.00" || inputValue(doc, "amount") != "12,500.50" {
+		t.Fatalf("after setting: %q, input %q", got, inputValue(doc, "amount"))
+	}
+	if costs, _ := st.DeviceReplacementCosts(ctx); costs[ids["alpha-clinic"]] != 1250050 {
+		t.Fatalf("stored %v", costs)
+	}
+
+	nurse := signedIn(t, ts.URL, "nurse@alpha.example")
+	if _, doc := nurse.get(dev); len(find(doc, "form", "cost-form")) != 0 || !strings.Contains(costOf(doc), "12,500.50") {
+		t.Fatal("a viewer sees the cost form, or not the cost")
+	}
+	if resp := nurse.post(dev+"/replacement-cost", url.Values{"csrf": {csrfOf(nurse)}, "clear": {"1"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("viewer clears: %d", resp.StatusCode)
+	}
+	beta := signedIn(t, ts.URL, "tech@beta-clinic.example")
+	if resp := beta.post(dev+"/replacement-cost", url.Values{"csrf": {csrfOf(beta)}, "clear": {"1"}}); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("another practice clears: %d", resp.StatusCode)
+	}
+
+	if resp := tech.post(dev+"/replacement-cost", url.Values{"csrf": {csrfOf(tech)}, "clear": {"1"}, "amount": {"12,500.50"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("clear: %d", resp.StatusCode)
+	}
+	if _, doc := tech.get(dev); costOf(doc) != "3,800.00 USD the model's default" {
+		t.Fatalf("after clearing: %q", costOf(doc))
+	}
+	evs, _ := st.FindAuditEvents(ctx, domain.AuditFilter{Action: "device.replacement_cost"})
+	if len(evs) != 2 || evs[0].Actor.Name != "tech@alpha-clinic.example" {
+		t.Fatalf("audit: %d events", len(evs))
 	}
 }

@@ -12,7 +12,9 @@ import (
 )
 
 // SetDeviceReplacementCost overrides the model's replacement cost for one
-// device of the tenant; cents < 0 removes the override.
+// device of the tenant; cents < 0 removes the override. Setting the cost
+// the device already has (or clearing one it does not have) changes
+// nothing and writes no audit event.
 func (s *Store) SetDeviceReplacementCost(ctx context.Context, deviceID, cents int64) error {
 	tid, err := domain.RequireTenant(ctx)
 	if err != nil {
@@ -26,6 +28,12 @@ func (s *Store) SetDeviceReplacementCost(ctx context.Context, deviceID, cents in
 		var old int64 = -1
 		if err := tx.queryRow("SELECT replacement_cost_cents FROM device_costs WHERE tenant_id = ? AND device_id = ?", tid, deviceID).Scan(&old); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return domain.Internal(err, "cannot read the replacement cost")
+		}
+		if cents < 0 {
+			cents = -1
+		}
+		if old == cents {
+			return nil // nothing changes, so nothing is audited
 		}
 		if _, err := tx.exec("DELETE FROM device_costs WHERE tenant_id = ? AND device_id = ?", tid, deviceID); err != nil {
 			return domain.Internal(err, "cannot change the replacement cost")

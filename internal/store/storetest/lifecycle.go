@@ -49,6 +49,32 @@ func testLifecycle(t *testing.T, open Opener) {
 			t.Fatalf("no tenant: %v", err)
 		}
 		lastAudit(t, s, a, "device.replacement_cost")
+
+		// Clearing the override returns the device to its model's cost;
+		// clearing again, or setting the same cost, changes nothing.
+		before, _ := s.FindAuditEvents(a, domain.AuditFilter{Action: "device.replacement_cost"})
+		if err := s.SetDeviceReplacementCost(a, devs[0].ID, 399999); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, s.SetDeviceReplacementCost(b, devs[0].ID, -1), domain.CodeNotFound)
+		if err := s.SetDeviceReplacementCost(a, devs[0].ID, -1); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.DeviceReplacementCosts(a); err != nil || len(got) != 0 {
+			t.Fatalf("costs after clearing = %v, %v", got, err)
+		}
+		if err := s.SetDeviceReplacementCost(a, devs[0].ID, -1); err != nil {
+			t.Fatal(err)
+		}
+		evs, _ := s.FindAuditEvents(a, domain.AuditFilter{Action: "device.replacement_cost"})
+		if len(evs) != len(before)+1 || evs[len(evs)-1].After != nil && string(evs[len(evs)-1].After) != "null" ||
+			!strings.Contains(string(evs[len(evs)-1].Before), "399999") {
+			t.Fatalf("audit after clearing: %d events (before %d), last %s → %s", len(evs), len(before), evs[len(evs)-1].Before, evs[len(evs)-1].After)
+		}
+		// The override is set again for the budget tests below.
+		if err := s.SetDeviceReplacementCost(a, devs[0].ID, 399999); err != nil {
+			t.Fatal(err)
+		}
 	})
 
 	r := &domain.FirmwareRelease{Manufacturer: "Acme Medical", Model: "Pump 9", Version: "2.0", ReleasedOn: domain.Date{Year: 2026, Month: 2, Day: 1}, Notes: "fixes CVE"}
