@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"mime"
+	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -282,6 +285,9 @@ func (a *app) patchCommand() *cobra.Command {
 			if p.ValidatedBy != "" {
 				fmt.Fprintf(a.out, "Validated:   %s by %s: %s\n", whenUTC(p.ValidatedAt), p.ValidatedBy, p.Evidence)
 			}
+			if f := p.EvidenceFile; f != nil {
+				fmt.Fprintf(a.out, "Evidence:    %s (%s, %s, SHA-256 %s); `vigil patch evidence %d` saves it\n", f.Name, f.ContentType, domain.FormatBytes(f.Size), f.SHA256, p.ID)
+			}
 			if !p.ScheduledFor.IsZero() {
 				fmt.Fprintf(a.out, "Scheduled:   %s\n", whenUTC(p.ScheduledFor))
 			}
@@ -301,16 +307,64 @@ func (a *app) patchCommand() *cobra.Command {
 			return nil
 		},
 	})
-	var evidence string
+	var evidence, evidenceFile string
 	validate := &cobra.Command{
 		Use: "validate ID", Short: "Record that the update was tested in a non-clinical setting", Args: exactArgs(1, "a work item ID"),
-		Example: `  vigil patch validate 12 --evidence "bench test on spare unit SN-9, 4 h infusion run, no alarms; report in CMMS WO-5521"`,
+		Example: `  vigil patch validate 12 --evidence "bench test on spare unit SN-9, 4 h infusion run, no alarms; report in CMMS WO-5521"` + "\n" +
+			`  vigil patch validate 12 --evidence "4 h infusion run on SN-9" --evidence-file bench-report.pdf`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.movePatch(cmd, args[0], domain.PatchChange{To: domain.PatchValidated, Evidence: evidence}, "")
+			c := domain.PatchChange{To: domain.PatchValidated, Evidence: evidence}
+			if evidenceFile != "" {
+				f, err := readEvidenceFile(evidenceFile)
+				if err != nil {
+					return err
+				}
+				c.File = f
+			}
+			return a.movePatch(cmd, args[0], c, "")
 		},
 	}
-	validate.Flags().StringVar(&evidence, "evidence", "", "what was tested, where and the result (or the evidence file's name)")
+	validate.Flags().StringVar(&evidence, "evidence", "", "what was tested, where and the result")
+	validate.Flags().StringVar(&evidenceFile, "evidence-file", "", "the test report to attach (up to 10 MiB), kept with the work item")
 	cmd.AddCommand(validate)
+	var out string
+	download := &cobra.Command{
+		Use: "evidence ID", Short: "Save a work item's evidence file", Args: exactArgs(1, "a work item ID"),
+		Example: "  vigil patch evidence 12\n  vigil patch evidence 12 --out report.pdf\n  vigil patch evidence 12 --out - | sha256sum",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, st, p, err := a.findPatch(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			f, err := st.FindPatchEvidence(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			if out == "-" {
+				_, err := a.out.Write(f.Content)
+				return err
+			}
+			if out == "" {
+				out = f.Name
+			}
+			// Never overwrite: the name came from whoever uploaded the file.
+			w, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+			if err != nil {
+				return usagef("cannot write %s: %v (choose another name with --out)", out, err)
+			}
+			if _, err := w.Write(f.Content); err != nil {
+				w.Close()
+				return err
+			}
+			if err := w.Close(); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "Saved %s (%s, SHA-256 %s).\n", out, domain.FormatBytes(f.Size), f.SHA256)
+			return nil
+		},
+	}
+	download.Flags().StringVarP(&out, "out", "o", "", "file to write (default: the file's own name, never overwriting); - for standard output")
+	cmd.AddCommand(download)
 	var at string
 	schedule := &cobra.Command{
 		Use: "schedule ID --at TIME", Short: "Book the update into a maintenance window", Args: exactArgs(1, "a work item ID"),
@@ -487,6 +541,31 @@ func (a *app) movePatch(cmd *cobra.Command, ref string, c domain.PatchChange, at
 	}
 	fmt.Fprintln(a.out, msg+".")
 	return nil
+}
+
+// readEvidenceFile reads a file to attach to a validation, refusing one
+// over domain.MaxEvidenceSize before reading it. Its type comes from the
+// extension, else from its first bytes.
+func readEvidenceFile(path string) (*domain.EvidenceFile, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, usagef("--evidence-file: %v", err)
+	}
+	if fi.IsDir() {
+		return nil, usagef("--evidence-file: %s is a directory", path)
+	}
+	if fi.Size() > domain.MaxEvidenceSize {
+		return nil, domain.EvidenceTooLarge(filepath.Base(path), fi.Size())
+	}
+	content, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("--evidence-file: %v", err)
+	}
+	ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(path)))
+	if ct == "" {
+		ct = http.DetectContentType(content)
+	}
+	return &domain.EvidenceFile{Name: filepath.Base(path), ContentType: ct, Content: content}, nil
 }
 
 // parseWhen reads RFC 3339, or a wall-clock time in the zone of the

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -94,16 +95,25 @@ func TestBrowserPatchWorkflow(t *testing.T) {
 	if !strings.Contains(text, "ICU pump 1") || !strings.Contains(text, "4.2.1") || !strings.Contains(text, "available") {
 		t.Fatalf("work list: %s", text)
 	}
-	run("validate",
+	report := filepath.Join(t.TempDir(), "bench-report.txt")
+	reportText := "Biomed lab bench test, spare pump SN-9\n4 h infusion at 125 mL/h: no alarms, no occlusion errors.\n"
+	if err := os.WriteFile(report, []byte(reportText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var fileName, href string
+	run("validate with the test report attached",
 		chromedp.Click(`#work tbody tr td a`),
 		chromedp.WaitVisible(`#validate-form`),
 		chromedp.SendKeys(`#validate-form textarea[name=evidence]`, "Bench test on spare pump SN-9 in the biomed lab: 4 h infusion, no alarms."),
+		chromedp.SetUploadFiles(`#validate-form input[name=file]`, []string{report}),
 		chromedp.Submit(`#validate-form textarea[name=evidence]`),
 		chromedp.WaitVisible(`#schedule-form`),
 		chromedp.Text(`#state`, &state),
+		chromedp.Text(`a.evidence`, &fileName),
+		chromedp.AttributeValue(`a.evidence`, "href", &href, &ok),
 	)
-	if state != "validated" {
-		t.Fatalf("state after validation: %q", state)
+	if state != "validated" || fileName != "bench-report.txt" || !strings.HasSuffix(strings.Split(href, "?")[0], "/evidence") {
+		t.Fatalf("after validation: state %q, file %q at %q", state, fileName, href)
 	}
 	run("schedule outside the window",
 		chromedp.SetValue(`#schedule-form input[name=at]`, "2027-03-15T03:30"), // a Monday
@@ -157,4 +167,16 @@ func TestBrowserPatchWorkflow(t *testing.T) {
 		}
 	}
 	srv.stop()
+
+	// The report the browser uploaded is stored byte for byte.
+	st = vigiltest.MustOpenSQLitePath(t, db)
+	defer st.Close()
+	items, err := st.FindPatchItems(ctx, domain.PatchFilter{})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("work items: %v %v", items, err)
+	}
+	f, err := st.FindPatchEvidence(ctx, items[0].ID)
+	if err != nil || string(f.Content) != reportText || f.Name != "bench-report.txt" || f.ContentType != "text/plain" {
+		t.Fatalf("stored evidence: %+v %v", f, err)
+	}
 }

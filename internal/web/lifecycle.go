@@ -29,6 +29,7 @@ func (s *Server) registerLifecycleRoutes() {
 	s.handle("POST /patches/releases", s.handleReleaseCreate)
 	s.handle("GET /patches/{id}", s.handlePatchView)
 	s.handle("POST /patches/{id}", s.handlePatchMove)
+	s.handle("GET /patches/{id}/evidence", s.handlePatchEvidence)
 	s.handle("GET /windows", s.handleWindowIndex)
 	s.handle("POST /windows", s.handleWindowCreate)
 	s.handle("POST /windows/{id}/delete", s.handleWindowDelete)
@@ -356,6 +357,10 @@ func (s *Server) handlePatchMove(w http.ResponseWriter, r *http.Request) {
 	}
 	c := domain.PatchChange{To: domain.PatchState(r.PostFormValue("to")), Evidence: r.PostFormValue("evidence"),
 		Override: r.PostFormValue("override") != "", Reason: r.PostFormValue("reason")}
+	if c.File, err = evidenceUpload(r); err != nil {
+		s.patchPage(w, r, http.StatusUnprocessableEntity, patchView{Error: domain.ErrorMessage(err)})
+		return
+	}
 	if c.Override && !p.Session.User.Role.Can(domain.PermOverridePatch) {
 		s.fail(w, r, domain.Errorf(domain.CodeForbidden, "only practice or provider administrators may override the update workflow"))
 		return

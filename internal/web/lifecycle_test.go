@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/url"
@@ -225,5 +227,84 @@ func TestDeviceReplacementCost(t *testing.T) {
 	evs, _ := st.FindAuditEvents(ctx, domain.AuditFilter{Action: "device.replacement_cost"})
 	if len(evs) != 2 || evs[0].Actor.Name != "tech@alpha-clinic.example" {
 		t.Fatalf("audit: %d events", len(evs))
+	}
+}
+
+// Ensure a technician attaches the test report when validating on the work
+// item's page: too large a file is refused on the page, the page links the
+// stored file with its digest, the download is the same bytes as an
+// attachment that is never sniffed, and another practice cannot fetch it.
+func TestPatchEvidenceUpload(t *testing.T) {
+	ts, st, ids := setup(t)
+	alpha := tenantOf(t, st, "alpha-clinic")
+	ctx := vigiltest.Context(alpha)
+	if _, _, err := st.UpdateDevice(ctx, ids["alpha-clinic"], map[domain.Field]string{domain.FieldModel: "Alaris 8015", domain.FieldFirmware: "12.1"},
+		domain.Source{Kind: domain.SourceManual}); err != nil {
+		t.Fatal(err)
+	}
+	rel := &domain.FirmwareRelease{Manufacturer: "BD", Model: "Alaris 8015", Version: "12.2", ReleasedOn: domain.Date{Year: 2026, Month: 1, Day: 5}}
+	if err := st.CreateFirmwareRelease(ctx, rel); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := st.FindPatchItems(ctx, domain.PatchFilter{ReleaseID: rel.ID})
+	if len(items) != 1 {
+		t.Fatalf("work items: %+v", items)
+	}
+	item := "/patches/" + itoa(items[0].ID)
+	tech := signedIn(t, ts.URL, "tech@alpha-clinic.example")
+	fields := map[string]string{"csrf": csrfOf(tech), "to": "validated"}
+
+	_, doc := tech.get(item)
+	if forms := find(doc, "form", "upload"); len(forms) != 1 || attr(forms[0], "enctype") != "multipart/form-data" {
+		t.Fatal("the validation form does not upload files")
+	}
+	resp, doc := tech.upload(item, "scan.tiff", strings.Repeat("x", domain.MaxEvidenceSize+1), fields)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text(find(doc, "p", "error")[0]), `"scan.tiff" is 10.0 MiB (10485761 bytes); the limit is 10 MiB`) {
+		t.Fatalf("too large: %d", resp.StatusCode)
+	}
+	if p, _ := st.FindPatchItem(ctx, items[0].ID); p.State != domain.PatchAvailable {
+		t.Fatalf("a refused upload moved the item to %s", p.State)
+	}
+	report := "Bench test, spare pump SN-9: 4 h at 125 mL/h, no alarms.\n<script>alert(1)</script>\n"
+	if resp, _ := tech.upload(item, "bench-report.txt", report, fields); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d", resp.StatusCode)
+	}
+	_, doc = tech.get(item)
+	links := find(doc, "a", "evidence")
+	sum := sha256.Sum256([]byte(report))
+	if len(links) != 1 || text(links[0]) != "bench-report.txt" || attr(links[0], "href") != item+"/evidence?tenant=alpha-clinic" ||
+		text(find(doc, "code", "digest")[0]) != hex.EncodeToString(sum[:]) {
+		t.Fatalf("the page does not link the file: %d links", len(links))
+	}
+	if got := text(find(doc, "td", "")[4]); !strings.Contains(got, "report attached: bench-report.txt") {
+		t.Fatalf("validated: %q", got)
+	}
+
+	nurse := signedIn(t, ts.URL, "nurse@alpha.example")
+	resp, err := nurse.c.Get(ts.URL + attr(links[0], "href"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != report || resp.Header.Get("Content-Disposition") != `attachment; filename=bench-report.txt` ||
+		resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
+		t.Fatalf("download: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+	beta := signedIn(t, ts.URL, "tech@beta-clinic.example")
+	for _, path := range []string{item + "/evidence", item + "/evidence?tenant=alpha-clinic"} {
+		resp, err := beta.c.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode < 400 || strings.Contains(string(body), "spare pump") {
+			t.Fatalf("another practice downloads %s: %d", path, resp.StatusCode)
+		}
+	}
+	evs, _ := st.FindAuditEvents(ctx, domain.AuditFilter{ObjectType: "patch", ObjectID: items[0].ID})
+	if len(evs) != 1 || !strings.Contains(string(evs[0].After), hex.EncodeToString(sum[:])) {
+		t.Fatalf("audit: %v", actions(evs))
 	}
 }

@@ -70,6 +70,7 @@ func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
 		"pct":    func(f float64) float64 { return f * 100 },
 		"label":  func(f domain.Field) string { fi, _ := domain.LookupField(string(f)); return fi.Label },
 		"mul100": func(f float64) float64 { return f * 100 },
+		"bytes":  domain.FormatBytes,
 		"rows": func(users []*domain.User, me int64, tenant, csrf string) map[string]any {
 			return map[string]any{"Users": users, "Me": me, "Tenant": tenant, "CSRF": csrf}
 		},
