@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/intel"
 	"github.com/vigil-med/vigil/internal/lifecycle"
 	"github.com/vigil-med/vigil/internal/store"
 )
@@ -482,14 +483,74 @@ func (a *app) releaseCommand() *cobra.Command {
 			if a.json {
 				return a.printJSON(nonNil(all))
 			}
-			t := newTable(a.out, "ID", "MANUFACTURER", "MODEL", "VERSION", "RELEASED", "DEVICES", "NOTES")
+			t := newTable(a.out, "ID", "MANUFACTURER", "MODEL", "VERSION", "RELEASED", "DEVICES", "SOURCE", "NOTES")
 			for _, r := range all {
-				t.row(strconv.FormatInt(r.ID, 10), r.Manufacturer, r.Model, r.Version, r.ReleasedOn.String(), strconv.Itoa(r.Devices), r.Notes)
+				t.row(strconv.FormatInt(r.ID, 10), r.Manufacturer, r.Model, r.Version, r.ReleasedOn.String(), strconv.Itoa(r.Devices), releaseSource(r), brief(r.Notes, 60))
 			}
 			return t.flush()
 		},
 	})
+	cmd.AddCommand(&cobra.Command{
+		Use: "from-advisories", Short: "Record the updates that stored advisories' vendor fixes name for this practice's models",
+		Long: "Matches the practice's devices against every stored advisory and records, per affected model, the newest fixed\n" +
+			"version a vendor_fix remediation names (source \"advisory\"), opening work items. `vigil feeds import` does this\n" +
+			"for the advisories it imports; run this after adding devices. Versions already recorded are left alone.",
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, st, _, err := a.tenantCtx(cmd.Context())
+			if err != nil {
+				return err
+			}
+			// Match first: devices added since the last import have no
+			// matches stored yet.
+			m, err := intel.Load(ctx, st)
+			if err != nil {
+				return err
+			}
+			if _, err := intel.Rematch(ctx, st, m); err != nil {
+				return err
+			}
+			advs, err := st.FindAdvisories(ctx)
+			if err != nil {
+				return err
+			}
+			ids := make([]string, len(advs))
+			for i, x := range advs {
+				ids[i] = x.ID
+			}
+			rels, err := (&lifecycle.Service{Store: st}).AdvisoryReleases(ctx, ids)
+			if err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(nonNil(rels))
+			}
+			for _, r := range rels {
+				fmt.Fprintf(a.out, "Recorded %s %s %s from %s (release %d); opened %d work item(s).\n", r.Manufacturer, r.Model, r.Version, r.AdvisoryRef, r.ID, r.Devices)
+			}
+			fmt.Fprintf(a.out, "%d firmware %s recorded from %d advisories.\n", len(rels), plural(len(rels), "update", "updates"), len(ids))
+			return nil
+		},
+	})
 	return cmd
+}
+
+// releaseSource says where a release came from: "manual", or "advisory
+// ICSMA-24-200-01".
+func releaseSource(r *domain.FirmwareRelease) string {
+	if r.Source == "advisory" && r.AdvisoryRef != "" {
+		return "advisory " + r.AdvisoryRef
+	}
+	return r.Source
+}
+
+// brief shortens text for a table cell.
+func brief(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 func (a *app) findPatch(cmd *cobra.Command, ref string) (context.Context, store.Store, *domain.PatchItem, error) {
