@@ -149,7 +149,7 @@ func (a *app) lifecycleCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err := (&lifecycle.Service{Store: st}).BuildPlan(ctx, t.Name, time.Now(), planYears)
+			p, err := (&lifecycle.Service{Store: st, Advisories: &lifecycle.IntelAdvisories{Store: st}}).BuildPlan(ctx, t.Name, time.Now(), planYears)
 			if err != nil {
 				return err
 			}
@@ -535,6 +535,23 @@ func (a *app) releaseCommand() *cobra.Command {
 	return cmd
 }
 
+// advisoryCell renders a scorecard's advisory publication: "3 (latest
+// 2024-07-18, own CSAF)".
+func advisoryCell(n int, latest *string, own bool) string {
+	if n == 0 {
+		return "0"
+	}
+	out := strconv.Itoa(n)
+	if latest != nil {
+		out += " (latest " + *latest
+		if own {
+			out += ", own CSAF"
+		}
+		out += ")"
+	}
+	return out
+}
+
 // releaseSource says where a release came from: "manual", or "advisory
 // ICSMA-24-200-01".
 func releaseSource(r *domain.FirmwareRelease) string {
@@ -793,7 +810,7 @@ func (a *app) vendorLifecycleCommands() []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			cards, err := (&lifecycle.Service{Store: st}).Scorecards(ctx, time.Now())
+			cards, err := (&lifecycle.Service{Store: st, Advisories: &lifecycle.IntelAdvisories{Store: st}}).Scorecards(ctx, time.Now())
 			if err != nil {
 				return err
 			}
@@ -806,9 +823,9 @@ func (a *app) vendorLifecycleCommands() []*cobra.Command {
 				if c.Latency.Applied > 0 {
 					lat = strconv.FormatFloat(c.Latency.MedianDays, 'f', 1, 64)
 				}
-				adv := "not yet measured"
+				adv := "not measured"
 				if c.Advisories != nil {
-					adv = strconv.Itoa(*c.Advisories)
+					adv = advisoryCell(*c.Advisories, c.AdvisoriesLatest, c.AdvisoriesMachine)
 				}
 				t.row(c.Vendor, strconv.Itoa(c.Devices), lat, fmt.Sprintf("%d/%d", c.ModelsWithSBOM, c.Models), fmt.Sprintf("%d/%d", c.ModelsWithMDS2, c.Models),
 					adv, strconv.Itoa(len(c.FollowUp)))

@@ -118,7 +118,7 @@ func TestLifecycleCommands(t *testing.T) {
 		t.Fatalf("notify text: %s", r.stdout)
 	}
 	r = run(t, db, "vendor", "scorecard", "--json").must(t)
-	if !strings.Contains(r.stdout, `"advisories_published": null`) || !strings.Contains(r.stdout, `"contact_stale": true`) {
+	if !strings.Contains(r.stdout, `"advisories_published": 0`) || !strings.Contains(r.stdout, `"contact_stale": true`) {
 		t.Fatalf("scorecard: %s", r.stdout)
 	}
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigil-med/vigil/internal/demo"
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/lifecycle"
 	"github.com/vigil-med/vigil/internal/vigiltest"
 )
 
@@ -115,6 +116,21 @@ func TestSeedAdvisories_Releases(t *testing.T) {
 		t.Fatalf("releases from advisories (%d in the summary): %q", sum.Releases, fromAdvisories)
 	}
 	t.Logf("releases from advisories: %q", fromAdvisories)
+	// The vendor scorecard measures advisory publication from them.
+	cards, err := (&lifecycle.Service{Store: st, Advisories: &lifecycle.IntelAdvisories{Store: st}}).Scorecards(ctx, refNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	measured := map[string]int{}
+	for _, c := range cards {
+		if c.Advisories != nil {
+			measured[c.Vendor] = *c.Advisories
+		}
+	}
+	if measured["Philips"] < 5 || measured["GE HealthCare"] == 0 || len(measured) != len(cards) {
+		t.Fatalf("advisories per vendor: %v", measured)
+	}
+	t.Logf("advisories per vendor: %v", measured)
 	again, err := demo.SeedAdvisories(ctxAdmin(), st, tenant)
 	if err != nil || again.Releases != 0 {
 		t.Fatalf("seeding again: %v, %s", err, again)

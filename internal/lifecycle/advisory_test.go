@@ -3,8 +3,10 @@ package lifecycle_test
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/intel"
@@ -143,4 +145,80 @@ func importOnly(st store.Store, ctx context.Context) error {
 	}
 	_, err = intel.Rematch(ctx, st, m)
 	return err
+}
+
+// Ensure the scorecard's advisory publication comes from the advisories on
+// record: two CISA advisories about Philips products (ICSMA-21-187-01 and
+// ICSMA-24-200-01) count for Philips with the latest date, and ask for
+// Philips' own CSAF; a vendor that publishes its own CSAF advisory is
+// machine-readable; a vendor no advisory names counts zero.
+func TestScorecards_AdvisoryPublication(t *testing.T) {
+	st := vigiltest.MustOpenSQLite(t)
+	tn := &domain.Tenant{Name: "Harbor Clinic"}
+	if err := st.CreateTenant(vigiltest.Context(0), tn); err != nil {
+		t.Fatal(err)
+	}
+	ctx := vigiltest.Context(tn.ID)
+	if err := st.CreateSite(ctx, &domain.Site{Name: "Main"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []*domain.Device{
+		{Serial: "PACS-1", Category: "workstation", Manufacturer: "Philips", Model: "Vue PACS", Firmware: "12.2.1.5"},
+		{Serial: "PUMP-1", Category: "infusion", Manufacturer: "Acme Medical", Model: "Pump 9"},
+		{Serial: "SCOPE-1", Category: "imaging", Manufacturer: "Olympus", Model: "OER-Pro"},
+	} {
+		if err := st.CreateDevice(ctx, d, domain.Source{Kind: domain.SourceManual}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	importAdvisory(t, st, ctx, vigiltest.SharedData(t, "csaf/icsma/2021/icsma-21-187-01.json"))
+	importAdvisory(t, st, ctx, vigiltest.SharedData(t, "csaf/icsma/2024/icsma-24-200-01.json"))
+	own := &domain.Advisory{ID: "ACME-2026-001", Title: "Pump 9 service password", Publisher: "Acme Medical, Inc.", Category: "csaf_security_advisory",
+		Revision: "1", Released: time.Date(2026, 2, 3, 0, 0, 0, 0, time.UTC),
+		Products: []domain.Product{{ID: "P1", Vendor: "Acme Medical", Name: "Pump 9", VersionRange: "<4.2"}}, Vulns: []domain.AdvisoryVuln{{CVE: "CVE-2099-0003"}}}
+	if _, err := st.SaveAdvisory(vigiltest.Context(0), own); err != nil {
+		t.Fatal(err)
+	}
+	cards, err := (&lifecycle.Service{Store: st, Advisories: &lifecycle.IntelAdvisories{Store: st}}).Scorecards(ctx, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]lifecycle.Scorecard{}
+	for _, c := range cards {
+		got[c.Vendor] = c
+	}
+	latest := func(c lifecycle.Scorecard) string {
+		if c.AdvisoriesLatest == nil {
+			return ""
+		}
+		return *c.AdvisoriesLatest
+	}
+	p := got["Philips"]
+	if p.Advisories == nil || *p.Advisories != 2 || p.AdvisoriesMachine || latest(p) != "2024-07-18" ||
+		!slices.Contains(p.FollowUp, "ask for machine-readable (CSAF) advisories of their own: the 2 on record about their products (latest 2024-07-18) were published by others") {
+		t.Errorf("Philips: %d advisories, machine %v, latest %q, follow-up %q", deref(p.Advisories), p.AdvisoriesMachine, latest(p), p.FollowUp)
+	}
+	a := got["Acme Medical"]
+	if a.Advisories == nil || *a.Advisories != 1 || !a.AdvisoriesMachine || latest(a) != "2026-02-03" ||
+		slices.ContainsFunc(a.FollowUp, func(s string) bool { return strings.Contains(s, "machine-readable") }) {
+		t.Errorf("Acme: %+v", a)
+	}
+	o := got["Olympus"]
+	if o.Advisories == nil || *o.Advisories != 0 || o.AdvisoriesLatest != nil {
+		t.Errorf("Olympus: %+v", o)
+	}
+	// Without a source the card says nothing about advisories.
+	cards, _ = (&lifecycle.Service{Store: st}).Scorecards(ctx, time.Now())
+	for _, c := range cards {
+		if c.Advisories != nil {
+			t.Errorf("%s measured without a source", c.Vendor)
+		}
+	}
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return -1
+	}
+	return *p
 }

@@ -411,7 +411,7 @@ func (s *Server) handleAPIWindowDelete(w http.ResponseWriter, c *apiCall) error 
 }
 
 func (s *Server) handleAPIScorecards(w http.ResponseWriter, c *apiCall) error {
-	cards, err := (&lifecycle.Service{Store: s.st}).Scorecards(c.ctx, time.Now())
+	cards, err := (&lifecycle.Service{Store: s.st, Advisories: &lifecycle.IntelAdvisories{Store: s.st}}).Scorecards(c.ctx, time.Now())
 	if err != nil {
 		return err
 	}

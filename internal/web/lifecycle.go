@@ -170,7 +170,7 @@ func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	plan, err := (&lifecycle.Service{Store: s.st}).BuildPlan(ctx, p.Tenant.Name, time.Now(), 5)
+	plan, err := (&lifecycle.Service{Store: s.st, Advisories: &lifecycle.IntelAdvisories{Store: s.st}}).BuildPlan(ctx, p.Tenant.Name, time.Now(), 5)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -481,7 +481,7 @@ func (s *Server) handleScorecard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	cards, err := (&lifecycle.Service{Store: s.st}).Scorecards(ctx, time.Now())
+	cards, err := (&lifecycle.Service{Store: s.st, Advisories: &lifecycle.IntelAdvisories{Store: s.st}}).Scorecards(ctx, time.Now())
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -123,9 +123,19 @@ func TestLifecyclePages(t *testing.T) {
 		strings.Contains(got, "beta") {
 		t.Fatalf("notification: %s", got)
 	}
+	// An advisory about a BD product, named the way coordinators write it,
+	// counts for BD's advisory publication.
+	if _, err := st.SaveAdvisory(vigiltest.Context(0), &domain.Advisory{ID: "ICSMA-99-001-01", Title: "BD pump", Publisher: "CISA", Category: "csaf_security_advisory",
+		Revision: "1", Released: time.Date(2025, 3, 4, 6, 0, 0, 0, time.UTC), Products: []domain.Product{{ID: "P1", Vendor: "Becton, Dickinson and Company", Name: "Alaris 8015"}},
+		Vulns: []domain.AdvisoryVuln{{CVE: "CVE-2099-0002"}}}); err != nil {
+		t.Fatal(err)
+	}
 	_, doc = nurse.get("/vendor-scorecard")
-	if got := text(find(doc, "table", "scorecard")[0]); !strings.Contains(got, "BD") || !strings.Contains(got, "not yet measured") {
+	if got := text(find(doc, "table", "scorecard")[0]); !strings.Contains(got, "BD") || !strings.Contains(got, "ask for machine-readable (CSAF) advisories of their own") {
 		t.Fatalf("scorecard: %s", got)
+	}
+	if got := text(find(doc, "td", "advisories")[0]); got != "1 (latest 2025-03-04)" {
+		t.Fatalf("advisories cell: %q", got)
 	}
 	_, doc = nurse.get("/lifecycle/plan")
 	if got := text(find(doc, "div", "plan")[0]); !strings.Contains(got, "12.2") || !strings.Contains(got, "3,800.00") || !strings.Contains(got, "confirm the security contacts") {
