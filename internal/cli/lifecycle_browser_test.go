@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -155,6 +156,30 @@ func TestBrowserPatchWorkflow(t *testing.T) {
 	}
 	if !strings.Contains(text, "user:admin@localhost") {
 		t.Fatalf("history does not name the user: %s", text)
+	}
+	var costText, costErr string
+	run("replacement cost: a bad amount, then the device's own",
+		chromedp.Navigate(base+"/devices/"+strconv.FormatInt(d.ID, 10)),
+		chromedp.WaitVisible(`#cost-form`),
+		chromedp.Text(`#replacement-cost`, &costText),
+		chromedp.SendKeys(`#cost-form input[name=amount]`, "12,3x"),
+		chromedp.Submit(`#cost-form input[name=amount]`),
+		chromedp.WaitVisible(`#e-amount`),
+		chromedp.Text(`#e-amount`, &costErr),
+		shot("patch-04-cost-refused"),
+	)
+	if !strings.Contains(costText, "Unknown") || !strings.Contains(costErr, `"12,3x" is not an amount of money`) {
+		t.Fatalf("cost before: %q, error %q", costText, costErr)
+	}
+	run("replacement cost: set",
+		chromedp.SetValue(`#cost-form input[name=amount]`, "12,500"),
+		chromedp.Submit(`#cost-form input[name=amount]`),
+		chromedp.WaitVisible(`#cost-form button[name=clear]`),
+		chromedp.Text(`#replacement-cost`, &costText),
+		shot("patch-05-cost"),
+	)
+	if !strings.Contains(costText, "12,500.00 USD") || !strings.Contains(costText, "this device's own") {
+		t.Fatalf("cost after: %q", costText)
 	}
 	run("audit trail",
 		chromedp.Navigate(base+"/audit"),

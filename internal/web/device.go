@@ -222,10 +222,15 @@ func (s *Server) devicePage(w http.ResponseWriter, r *http.Request, status int, 
 type historyEntry struct {
 	Event   *domain.AuditEvent
 	Changes []domain.FieldChange
+	Note    string // a change that is not a field's, in words
 }
 
 func historyOf(e *domain.AuditEvent) historyEntry {
 	h := historyEntry{Event: e}
+	if e.Action == "device.replacement_cost" {
+		h.Note = "Replacement cost: " + costAudit(e.Before) + " → " + costAudit(e.After)
+		return h
+	}
 	if e.Action != "device.update" {
 		return h
 	}
@@ -238,6 +243,17 @@ func historyOf(e *domain.AuditEvent) historyEntry {
 		}
 	}
 	return h
+}
+
+// costAudit renders one side of a device.replacement_cost event.
+func costAudit(raw json.RawMessage) string {
+	var v struct {
+		Cents *int64 `json:"replacement_cost_cents"`
+	}
+	if json.Unmarshal(raw, &v) != nil || v.Cents == nil {
+		return "the model's"
+	}
+	return lifecycle.FormatCents(*v.Cents)
 }
 
 // ctxPage is a scoped request context and the page being built for it.

@@ -212,6 +212,9 @@ func TestDeviceReplacementCost(t *testing.T) {
 	if got := costOf(doc); got != "12,500.50 USD this device's own; the model's default is 3,800.00" || inputValue(doc, "amount") != "12,500.50" {
 		t.Fatalf("after setting: %q, input %q", got, inputValue(doc, "amount"))
 	}
+	if notes := find(doc, "li", "note"); len(notes) != 1 || text(notes[0]) != "Replacement cost: the model's → 12,500.50" {
+		t.Fatalf("history: %d notes", len(notes))
+	}
 	if costs, _ := st.DeviceReplacementCosts(ctx); costs[ids["alpha-clinic"]] != 1250050 {
 		t.Fatalf("stored %v", costs)
 	}
