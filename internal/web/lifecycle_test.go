@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/vigiltest"
+	"github.com/vigil-med/vigil/internal/web"
 )
 
 // Ensure the lifecycle console pages: the forecast with its chart and
@@ -319,5 +321,24 @@ func TestPatchEvidenceUpload(t *testing.T) {
 	evs, _ := st.FindAuditEvents(ctx, domain.AuditFilter{ObjectType: "patch", ObjectID: items[0].ID})
 	if len(evs) != 1 || !strings.Contains(string(evs[0].After), hex.EncodeToString(sum[:])) {
 		t.Fatalf("audit: %v", actions(evs))
+	}
+}
+
+// Ensure a request larger than any upload Vigil takes is refused up front
+// with its size, on the console and the API, before anything is read.
+func TestRequestTooLarge(t *testing.T) {
+	st := vigiltest.MustOpenSQLite(t)
+	srv, err := web.NewServer(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/patches/1", "/api/v1/patches/1/moves"} {
+		req := httptest.NewRequest("POST", path, strings.NewReader("x"))
+		req.ContentLength = 50 << 20
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "the request is 50.0 MiB; Vigil takes uploads of up to 32.0 MiB") {
+			t.Errorf("%s: %d %s", path, rec.Code, rec.Body)
+		}
 	}
 }
