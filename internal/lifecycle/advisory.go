@@ -16,18 +16,25 @@ const maxAdvisoryNotes = 2000
 
 // AdvisoryReleases records, in the practice on ctx, the firmware updates
 // the given advisories' vendor_fix remediations name for models of its
-// fleet (intel.VendorFixes), so work items can follow them: for each model
-// with a device the advisory affects (or possibly affects), the newest
-// fixed version the advisory names for the products that device matched
-// becomes a release with source "advisory", the advisory's tracking id,
-// its initial release date (else the remediation's date) and the
-// remediation's text as the vendor notes. A version already recorded for
-// the model (by hand or by an earlier import) is left alone, so importing
-// the same advisory again records nothing. It returns the releases
+// fleet (intel.VendorFixes), so work items can follow them. For each model
+// with a device an advisory affects (or possibly affects), the fixed
+// versions the advisories name for the products that device matched are
+// gathered, and the newest becomes a release with source "advisory", that
+// advisory's tracking id, its initial release date (else the
+// remediation's date) and the remediation's text as the vendor notes. A
+// model that already has that version or a newer one on record (typed in
+// by hand, or from an earlier import) is left alone, so importing the same
+// advisories again records nothing and an old advisory's superseded fix
+// does not open work beside the newer one. It returns the releases
 // recorded. Matching must have run first: it reads the practice's stored
 // matches.
 func (s *Service) AdvisoryReleases(ctx context.Context, ids []string) ([]*domain.FirmwareRelease, error) {
-	var out []*domain.FirmwareRelease
+	type candidate struct {
+		adv *domain.Advisory
+		fix intel.Fix
+	}
+	best := map[int64]candidate{} // the newest fix per model
+	var models []int64
 	devices := map[int64]*domain.Device{}
 	for _, id := range ids {
 		rows, err := s.Store.FindVulnerabilities(ctx, domain.VulnFilter{AdvisoryID: id})
@@ -35,8 +42,6 @@ func (s *Service) AdvisoryReleases(ctx context.Context, ids []string) ([]*domain
 			return nil, err
 		}
 		var adv *domain.Advisory
-		best := map[int64]intel.Fix{} // by model
-		var models []int64
 		for _, r := range rows {
 			st := r.Matched
 			if st == "" {
@@ -68,32 +73,39 @@ func (s *Service) AdvisoryReleases(ctx context.Context, ids []string) ([]*domain
 			if !ok {
 				models = append(models, d.ModelID)
 			}
-			if c, err := version.Compare(fixes[0].Version, cur.Version); !ok || err == nil && c > 0 {
-				best[d.ModelID] = fixes[0]
+			if !ok || newer(fixes[0].Version, cur.fix.Version) {
+				best[d.ModelID] = candidate{adv, fixes[0]}
 			}
 		}
-		for _, m := range models {
-			rel, err := s.advisoryRelease(ctx, adv, m, best[m])
-			if err != nil {
-				return nil, err
-			}
-			if rel != nil {
-				out = append(out, rel)
-			}
+	}
+	var out []*domain.FirmwareRelease
+	for _, m := range models {
+		rel, err := s.advisoryRelease(ctx, best[m].adv, m, best[m].fix)
+		if err != nil {
+			return nil, err
+		}
+		if rel != nil {
+			out = append(out, rel)
 		}
 	}
 	return out, nil
 }
 
+// newer reports whether version a is known to be newer than b.
+func newer(a, b string) bool {
+	c, err := version.Compare(a, b)
+	return err == nil && c > 0
+}
+
 // advisoryRelease records one model's release from an advisory's fix,
-// unless the model already has that version on record.
+// unless the model already has that version or a newer one on record.
 func (s *Service) advisoryRelease(ctx context.Context, a *domain.Advisory, modelID int64, f intel.Fix) (*domain.FirmwareRelease, error) {
 	have, err := s.Store.FindFirmwareReleases(ctx, modelID)
 	if err != nil {
 		return nil, err
 	}
-	if slices.ContainsFunc(have, func(r *domain.FirmwareRelease) bool { return strings.EqualFold(r.Version, f.Version) }) {
-		return nil, nil
+	if slices.ContainsFunc(have, func(r *domain.FirmwareRelease) bool { return strings.EqualFold(r.Version, f.Version) || newer(r.Version, f.Version) }) {
+		return nil, nil // on record already, or superseded
 	}
 	on := a.Released
 	if on.IsZero() {

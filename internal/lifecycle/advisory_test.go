@@ -104,6 +104,13 @@ func TestAdvisoryReleases(t *testing.T) {
 		t.Fatalf("audit: %d release.create events", len(evs))
 	}
 
+	// An older advisory's fix for the same model (ICSMA-21-187-01 names
+	// 12.2.8.100) is superseded by the one on record.
+	older := importAdvisory(t, st, a, vigiltest.SharedData(t, "csaf/icsma/2021/icsma-21-187-01.json"))
+	if got, err := svc.AdvisoryReleases(a, []string{older, id}); err != nil || len(got) != 0 {
+		t.Fatalf("a superseded fix was recorded: %+v, %v", got, err)
+	}
+
 	if err := importOnly(st, b); err != nil {
 		t.Fatal(err)
 	}
