@@ -104,7 +104,9 @@ func (s *Service) advisoryRelease(ctx context.Context, a *domain.Advisory, model
 	if err != nil {
 		return nil, err
 	}
-	if slices.ContainsFunc(have, func(r *domain.FirmwareRelease) bool { return strings.EqualFold(r.Version, f.Version) || newer(r.Version, f.Version) }) {
+	if slices.ContainsFunc(have, func(r *domain.FirmwareRelease) bool {
+		return strings.EqualFold(r.Version, f.Version) || newer(r.Version, f.Version)
+	}) {
 		return nil, nil // on record already, or superseded
 	}
 	on := a.Released
