@@ -239,6 +239,13 @@ func (s *Server) handleAPIPatchMove(w http.ResponseWriter, c *apiCall) error {
 	}
 	var ch domain.PatchChange
 	if isMultipart(c.r) {
+		// The request is the handler's copy, so the server would not remove
+		// the form's temporary files itself.
+		defer func() {
+			if c.r.MultipartForm != nil {
+				_ = c.r.MultipartForm.RemoveAll()
+			}
+		}()
 		if ch, err = patchMoveForm(c.r); err != nil {
 			return err
 		}
