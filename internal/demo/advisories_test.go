@@ -8,7 +8,9 @@ import (
 
 	"github.com/vigil-med/vigil/internal/demo"
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/intel"
 	"github.com/vigil-med/vigil/internal/lifecycle"
+	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/vigiltest"
 )
 
@@ -16,15 +18,7 @@ import (
 // (affected, or possibly affected with the reason) once the embedded
 // advisories are imported and matched.
 func TestSeedAdvisories(t *testing.T) {
-	st := vigiltest.MustOpenSQLite(t)
-	tenant, err := demo.Seed(ctxAdmin(), st, refOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := demo.SeedAdvisories(ctxAdmin(), st, tenant)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, tenant, sum := seedAdvisories(t)
 	if sum.NewAdvisories != sum.Files || sum.NewlyAffected == 0 {
 		t.Fatalf("summary %s", sum)
 	}
@@ -87,15 +81,7 @@ func TestSeedAdvisories(t *testing.T) {
 // the Vue PACS server on 12.2.1.5 gets 12.2.8.410 from ICSMA-24-200-01,
 // and seeding the advisories again records nothing more.
 func TestSeedAdvisories_Releases(t *testing.T) {
-	st := vigiltest.MustOpenSQLite(t)
-	tenant, err := demo.Seed(ctxAdmin(), st, refOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := demo.SeedAdvisories(ctxAdmin(), st, tenant)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, tenant, sum := seedAdvisories(t)
 	ctx := domain.WithTenant(ctxAdmin(), tenant.ID)
 	all, err := st.FindFirmwareReleases(ctx, 0)
 	if err != nil {
@@ -142,4 +128,20 @@ func TestSeedAdvisories_Releases(t *testing.T) {
 	if err != nil || again.Releases != 0 {
 		t.Fatalf("seeding again: %v, %s", err, again)
 	}
+}
+
+// seedAdvisories seeds the demo practice into a new SQLite database and
+// imports and matches the embedded advisories.
+func seedAdvisories(t *testing.T) (store.Store, *domain.Tenant, *intel.ImportSummary) {
+	t.Helper()
+	st := vigiltest.MustOpenSQLite(t)
+	tenant, err := demo.Seed(ctxAdmin(), st, refOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := demo.SeedAdvisories(ctxAdmin(), st, tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, tenant, sum
 }

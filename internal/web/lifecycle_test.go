@@ -149,21 +149,6 @@ func TestLifecyclePages(t *testing.T) {
 	}
 }
 
-// postPage posts a form and parses the page it answers with.
-func (b *browser) postPage(path string, form url.Values) (*http.Response, *html.Node) {
-	b.t.Helper()
-	resp, err := b.c.PostForm(b.base+path, form)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	doc, err := html.Parse(resp.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return resp, doc
-}
-
 // Ensure the device page shows the replacement cost the budget uses and
 // says where it comes from, and that an editor sets and clears the
 // device's own cost there: bad money is refused beside the field, a viewer
@@ -199,7 +184,7 @@ func TestDeviceReplacementCost(t *testing.T) {
 		t.Fatal("a technician has no cost form")
 	}
 
-	resp, doc := tech.postPage(dev+"/replacement-cost", url.Values{"csrf": {csrfOf(tech)}, "amount": {"12,3x"}})
+	resp, doc := tech.postDoc(dev+"/replacement-cost", url.Values{"csrf": {csrfOf(tech)}, "amount": {"12,3x"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(fieldError(doc, "amount"), `"12,3x" is not an amount of money`) ||
 		inputValue(doc, "amount") != "12,3x" {
 		t.Fatalf("bad money: %d %q, input %q", resp.StatusCode, fieldError(doc, "amount"), inputValue(doc, "amount"))
