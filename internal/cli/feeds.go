@@ -16,6 +16,7 @@ import (
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/intel"
+	"github.com/vigil-med/vigil/internal/lifecycle"
 	"github.com/vigil-med/vigil/internal/store"
 )
 
@@ -162,6 +163,11 @@ func (a *app) importFeeds(ctx context.Context, inputs []feedInput) error {
 		return err
 	}
 	sum.NewlyAffected = res.NewlyAffected
+	rels, err := advisoryReleases(ctx, st, sum.Changed)
+	if err != nil {
+		return err
+	}
+	sum.Releases = len(rels)
 	if a.json {
 		return a.printJSON(sum)
 	}
@@ -210,6 +216,28 @@ func rematchAfter(ctx context.Context, st store.Store, sum *intel.ImportSummary)
 		only = sum.Changed
 	}
 	return intel.RematchAll(ctx, st, m, only)
+}
+
+// advisoryReleases records, in every practice, the firmware updates the
+// advisories' vendor_fix remediations name for its models (after matching).
+func advisoryReleases(ctx context.Context, st store.Store, ids []string) ([]*domain.FirmwareRelease, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	tenants, err := st.FindTenants(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*domain.FirmwareRelease
+	svc := &lifecycle.Service{Store: st}
+	for _, t := range tenants {
+		rels, err := svc.AdvisoryReleases(domain.WithTenant(ctx, t.ID), ids)
+		if err != nil {
+			return nil, fmt.Errorf("practice %s: %w", t.Name, err)
+		}
+		out = append(out, rels...)
+	}
+	return out, nil
 }
 
 // isTerminal reports whether w is a terminal (progress is shown there).

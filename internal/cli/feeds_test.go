@@ -133,3 +133,48 @@ func TestFeedsSync(t *testing.T) {
 		t.Errorf("sync without --url: exit %d", r.code)
 	}
 }
+
+// Ensure importing an advisory records the update its vendor fix names for
+// the practice's affected model, once, and `vigil patch release
+// from-advisories` does the same for devices added after the import.
+func TestFeedsImport_Releases(t *testing.T) {
+	db := newPractice(t)
+	run(t, db, "device", "add", "--serial", "MON-1", "--manufacturer", "Philips", "--model", "IntelliVue MX450", "--firmware", "N.00.08", "--site", "main-clinic").must(t)
+	advisory := vigiltest.SharedData(t, "csaf/icsma/2024/icsma-24-200-01.json")
+	r := run(t, db, "feeds", "import", advisory).must(t)
+	if strings.Contains(r.stdout, "firmware update") {
+		t.Fatalf("an update for a model the practice does not have: %s", r.stdout)
+	}
+	run(t, db, "device", "add", "--serial", "VUE-1", "--name", "PACS 1", "--manufacturer", "Philips", "--model", "Vue PACS", "--firmware", "12.2.1.5", "--site", "main-clinic").must(t)
+	r = run(t, db, "patch", "release", "from-advisories").must(t)
+	if !strings.Contains(r.stdout, "Recorded Philips Vue PACS 12.2.8.410 from ICSMA-24-200-01") || !strings.Contains(r.stdout, "opened 1 work item(s)") {
+		t.Fatalf("from-advisories: %s", r.stdout)
+	}
+	if r = run(t, db, "patch", "release", "from-advisories").must(t); !strings.Contains(r.stdout, "0 firmware updates recorded from 1 advisories") {
+		t.Fatalf("again: %s", r.stdout)
+	}
+	r = run(t, db, "patch", "release", "list").must(t)
+	if !strings.Contains(r.stdout, "advisory ICSMA-24-200-01") || !strings.Contains(r.stdout, "2024-07-18") {
+		t.Fatalf("release list: %s", r.stdout)
+	}
+
+	// Importing into a practice that already has the PACS records it at once.
+	db2 := newPractice(t)
+	run(t, db2, "device", "add", "--serial", "VUE-5", "--manufacturer", "Philips", "--model", "Vue PACS", "--firmware", "12.2.1.5", "--site", "main-clinic").must(t)
+	if r := run(t, db2, "feeds", "import", advisory).must(t); !strings.Contains(r.stdout, "1 firmware update from advisory remediations") {
+		t.Fatalf("import: %s", r.stdout)
+	}
+
+	// A second practice with a PACS gets its own release from the import.
+	run(t, db, "tenant", "add", "Harbor Clinic").must(t)
+	run(t, db, "--tenant", "harbor-clinic", "site", "add", "Harbor").must(t)
+	run(t, db, "--tenant", "harbor-clinic", "device", "add", "--serial", "VUE-9", "--manufacturer", "Philips", "--model", "Vue PACS", "--firmware", "12.2.8.0").must(t)
+	r = run(t, db, "feeds", "import", advisory).must(t)
+	if !strings.Contains(r.stdout, "1 unchanged") || strings.Contains(r.stdout, "firmware update") {
+		t.Fatalf("an unchanged advisory is not read again: %s", r.stdout)
+	}
+	r = run(t, db, "--tenant", "harbor-clinic", "patch", "release", "from-advisories").must(t)
+	if !strings.Contains(r.stdout, "Recorded Philips Vue PACS 12.2.8.410") {
+		t.Fatalf("second practice: %s", r.stdout)
+	}
+}

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"mime"
+	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/intel"
 	"github.com/vigil-med/vigil/internal/lifecycle"
 	"github.com/vigil-med/vigil/internal/store"
 )
@@ -145,7 +149,7 @@ func (a *app) lifecycleCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err := (&lifecycle.Service{Store: st}).BuildPlan(ctx, t.Name, time.Now(), planYears)
+			p, err := (&lifecycle.Service{Store: st, Advisories: &lifecycle.IntelAdvisories{Store: st}}).BuildPlan(ctx, t.Name, time.Now(), planYears)
 			if err != nil {
 				return err
 			}
@@ -282,6 +286,9 @@ func (a *app) patchCommand() *cobra.Command {
 			if p.ValidatedBy != "" {
 				fmt.Fprintf(a.out, "Validated:   %s by %s: %s\n", whenUTC(p.ValidatedAt), p.ValidatedBy, p.Evidence)
 			}
+			if f := p.EvidenceFile; f != nil {
+				fmt.Fprintf(a.out, "Evidence:    %s (%s, %s, SHA-256 %s); `vigil patch evidence %d` saves it\n", f.Name, f.ContentType, domain.FormatBytes(f.Size), f.SHA256, p.ID)
+			}
 			if !p.ScheduledFor.IsZero() {
 				fmt.Fprintf(a.out, "Scheduled:   %s\n", whenUTC(p.ScheduledFor))
 			}
@@ -301,16 +308,64 @@ func (a *app) patchCommand() *cobra.Command {
 			return nil
 		},
 	})
-	var evidence string
+	var evidence, evidenceFile string
 	validate := &cobra.Command{
 		Use: "validate ID", Short: "Record that the update was tested in a non-clinical setting", Args: exactArgs(1, "a work item ID"),
-		Example: `  vigil patch validate 12 --evidence "bench test on spare unit SN-9, 4 h infusion run, no alarms; report in CMMS WO-5521"`,
+		Example: `  vigil patch validate 12 --evidence "bench test on spare unit SN-9, 4 h infusion run, no alarms; report in CMMS WO-5521"` + "\n" +
+			`  vigil patch validate 12 --evidence "4 h infusion run on SN-9" --evidence-file bench-report.pdf`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return a.movePatch(cmd, args[0], domain.PatchChange{To: domain.PatchValidated, Evidence: evidence}, "")
+			c := domain.PatchChange{To: domain.PatchValidated, Evidence: evidence}
+			if evidenceFile != "" {
+				f, err := readEvidenceFile(evidenceFile)
+				if err != nil {
+					return err
+				}
+				c.File = f
+			}
+			return a.movePatch(cmd, args[0], c, "")
 		},
 	}
-	validate.Flags().StringVar(&evidence, "evidence", "", "what was tested, where and the result (or the evidence file's name)")
+	validate.Flags().StringVar(&evidence, "evidence", "", "what was tested, where and the result")
+	validate.Flags().StringVar(&evidenceFile, "evidence-file", "", "the test report to attach (up to 10 MiB), kept with the work item")
 	cmd.AddCommand(validate)
+	var out string
+	download := &cobra.Command{
+		Use: "evidence ID", Short: "Save a work item's evidence file", Args: exactArgs(1, "a work item ID"),
+		Example: "  vigil patch evidence 12\n  vigil patch evidence 12 --out report.pdf\n  vigil patch evidence 12 --out - | sha256sum",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, st, p, err := a.findPatch(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			f, err := st.FindPatchEvidence(ctx, p.ID)
+			if err != nil {
+				return err
+			}
+			if out == "-" {
+				_, err := a.out.Write(f.Content)
+				return err
+			}
+			if out == "" {
+				out = f.Name
+			}
+			// Never overwrite: the name came from whoever uploaded the file.
+			w, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+			if err != nil {
+				return usagef("cannot write %s: %v (choose another name with --out)", out, err)
+			}
+			if _, err := w.Write(f.Content); err != nil {
+				w.Close()
+				return err
+			}
+			if err := w.Close(); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.out, "Saved %s (%s, SHA-256 %s).\n", out, domain.FormatBytes(f.Size), f.SHA256)
+			return nil
+		},
+	}
+	download.Flags().StringVarP(&out, "out", "o", "", "file to write (default: the file's own name, never overwriting); - for standard output")
+	cmd.AddCommand(download)
 	var at string
 	schedule := &cobra.Command{
 		Use: "schedule ID --at TIME", Short: "Book the update into a maintenance window", Args: exactArgs(1, "a work item ID"),
@@ -428,14 +483,91 @@ func (a *app) releaseCommand() *cobra.Command {
 			if a.json {
 				return a.printJSON(nonNil(all))
 			}
-			t := newTable(a.out, "ID", "MANUFACTURER", "MODEL", "VERSION", "RELEASED", "DEVICES", "NOTES")
+			t := newTable(a.out, "ID", "MANUFACTURER", "MODEL", "VERSION", "RELEASED", "DEVICES", "SOURCE", "NOTES")
 			for _, r := range all {
-				t.row(strconv.FormatInt(r.ID, 10), r.Manufacturer, r.Model, r.Version, r.ReleasedOn.String(), strconv.Itoa(r.Devices), r.Notes)
+				t.row(strconv.FormatInt(r.ID, 10), r.Manufacturer, r.Model, r.Version, r.ReleasedOn.String(), strconv.Itoa(r.Devices), releaseSource(r), brief(r.Notes, 60))
 			}
 			return t.flush()
 		},
 	})
+	cmd.AddCommand(&cobra.Command{
+		Use: "from-advisories", Short: "Record the updates that stored advisories' vendor fixes name for this practice's models",
+		Long: "Matches the practice's devices against every stored advisory and records, per affected model, the newest fixed\n" +
+			"version a vendor_fix remediation names (source \"advisory\"), opening work items. `vigil feeds import` does this\n" +
+			"for the advisories it imports; run this after adding devices. Versions already recorded are left alone.",
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, st, _, err := a.tenantCtx(cmd.Context())
+			if err != nil {
+				return err
+			}
+			// Match first: devices added since the last import have no
+			// matches stored yet.
+			m, err := intel.Load(ctx, st)
+			if err != nil {
+				return err
+			}
+			if _, err := intel.Rematch(ctx, st, m); err != nil {
+				return err
+			}
+			advs, err := st.FindAdvisories(ctx)
+			if err != nil {
+				return err
+			}
+			ids := make([]string, len(advs))
+			for i, x := range advs {
+				ids[i] = x.ID
+			}
+			rels, err := (&lifecycle.Service{Store: st}).AdvisoryReleases(ctx, ids)
+			if err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(nonNil(rels))
+			}
+			for _, r := range rels {
+				fmt.Fprintf(a.out, "Recorded %s %s %s from %s (release %d); opened %d work item(s).\n", r.Manufacturer, r.Model, r.Version, r.AdvisoryRef, r.ID, r.Devices)
+			}
+			fmt.Fprintf(a.out, "%d firmware %s recorded from %d advisories.\n", len(rels), plural(len(rels), "update", "updates"), len(ids))
+			return nil
+		},
+	})
 	return cmd
+}
+
+// advisoryCell renders a scorecard's advisory publication: "3 (latest
+// 2024-07-18, own CSAF)".
+func advisoryCell(n int, latest *string, own bool) string {
+	if n == 0 {
+		return "0"
+	}
+	out := strconv.Itoa(n)
+	if latest != nil {
+		out += " (latest " + *latest
+		if own {
+			out += ", own CSAF"
+		}
+		out += ")"
+	}
+	return out
+}
+
+// releaseSource says where a release came from: "manual", or "advisory
+// ICSMA-24-200-01".
+func releaseSource(r *domain.FirmwareRelease) string {
+	if r.Source == "advisory" && r.AdvisoryRef != "" {
+		return "advisory " + r.AdvisoryRef
+	}
+	return r.Source
+}
+
+// brief shortens text for a table cell.
+func brief(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 func (a *app) findPatch(cmd *cobra.Command, ref string) (context.Context, store.Store, *domain.PatchItem, error) {
@@ -487,6 +619,31 @@ func (a *app) movePatch(cmd *cobra.Command, ref string, c domain.PatchChange, at
 	}
 	fmt.Fprintln(a.out, msg+".")
 	return nil
+}
+
+// readEvidenceFile reads a file to attach to a validation, refusing one
+// over domain.MaxEvidenceSize before reading it. Its type comes from the
+// extension, else from its first bytes.
+func readEvidenceFile(path string) (*domain.EvidenceFile, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, usagef("--evidence-file: %v", err)
+	}
+	if fi.IsDir() {
+		return nil, usagef("--evidence-file: %s is a directory", path)
+	}
+	if fi.Size() > domain.MaxEvidenceSize {
+		return nil, domain.EvidenceTooLarge(filepath.Base(path), fi.Size())
+	}
+	content, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usagef("--evidence-file: %v", err)
+	}
+	ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(path)))
+	if ct == "" {
+		ct = http.DetectContentType(content)
+	}
+	return &domain.EvidenceFile{Name: filepath.Base(path), ContentType: ct, Content: content}, nil
 }
 
 // parseWhen reads RFC 3339, or a wall-clock time in the zone of the
@@ -653,7 +810,7 @@ func (a *app) vendorLifecycleCommands() []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			cards, err := (&lifecycle.Service{Store: st}).Scorecards(ctx, time.Now())
+			cards, err := (&lifecycle.Service{Store: st, Advisories: &lifecycle.IntelAdvisories{Store: st}}).Scorecards(ctx, time.Now())
 			if err != nil {
 				return err
 			}
@@ -666,9 +823,9 @@ func (a *app) vendorLifecycleCommands() []*cobra.Command {
 				if c.Latency.Applied > 0 {
 					lat = strconv.FormatFloat(c.Latency.MedianDays, 'f', 1, 64)
 				}
-				adv := "not yet measured"
+				adv := "not measured"
 				if c.Advisories != nil {
-					adv = strconv.Itoa(*c.Advisories)
+					adv = advisoryCell(*c.Advisories, c.AdvisoriesLatest, c.AdvisoriesMachine)
 				}
 				t.row(c.Vendor, strconv.Itoa(c.Devices), lat, fmt.Sprintf("%d/%d", c.ModelsWithSBOM, c.Models), fmt.Sprintf("%d/%d", c.ModelsWithMDS2, c.Models),
 					adv, strconv.Itoa(len(c.FollowUp)))

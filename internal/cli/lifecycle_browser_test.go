@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -94,16 +96,25 @@ func TestBrowserPatchWorkflow(t *testing.T) {
 	if !strings.Contains(text, "ICU pump 1") || !strings.Contains(text, "4.2.1") || !strings.Contains(text, "available") {
 		t.Fatalf("work list: %s", text)
 	}
-	run("validate",
+	report := filepath.Join(t.TempDir(), "bench-report.txt")
+	reportText := "Biomed lab bench test, spare pump SN-9\n4 h infusion at 125 mL/h: no alarms, no occlusion errors.\n"
+	if err := os.WriteFile(report, []byte(reportText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var fileName, href string
+	run("validate with the test report attached",
 		chromedp.Click(`#work tbody tr td a`),
 		chromedp.WaitVisible(`#validate-form`),
 		chromedp.SendKeys(`#validate-form textarea[name=evidence]`, "Bench test on spare pump SN-9 in the biomed lab: 4 h infusion, no alarms."),
+		chromedp.SetUploadFiles(`#validate-form input[name=file]`, []string{report}),
 		chromedp.Submit(`#validate-form textarea[name=evidence]`),
 		chromedp.WaitVisible(`#schedule-form`),
 		chromedp.Text(`#state`, &state),
+		chromedp.Text(`a.evidence`, &fileName),
+		chromedp.AttributeValue(`a.evidence`, "href", &href, &ok),
 	)
-	if state != "validated" {
-		t.Fatalf("state after validation: %q", state)
+	if state != "validated" || fileName != "bench-report.txt" || !strings.HasSuffix(strings.Split(href, "?")[0], "/evidence") {
+		t.Fatalf("after validation: state %q, file %q at %q", state, fileName, href)
 	}
 	run("schedule outside the window",
 		chromedp.SetValue(`#schedule-form input[name=at]`, "2027-03-15T03:30"), // a Monday
@@ -146,6 +157,30 @@ func TestBrowserPatchWorkflow(t *testing.T) {
 	if !strings.Contains(text, "user:admin@localhost") {
 		t.Fatalf("history does not name the user: %s", text)
 	}
+	var costText, costErr string
+	run("replacement cost: a bad amount, then the device's own",
+		chromedp.Navigate(base+"/devices/"+strconv.FormatInt(d.ID, 10)),
+		chromedp.WaitVisible(`#cost-form`),
+		chromedp.Text(`#replacement-cost`, &costText),
+		chromedp.SendKeys(`#cost-form input[name=amount]`, "12,3x"),
+		chromedp.Submit(`#cost-form input[name=amount]`),
+		chromedp.WaitVisible(`#e-amount`),
+		chromedp.Text(`#e-amount`, &costErr),
+		shot("patch-04-cost-refused"),
+	)
+	if !strings.Contains(costText, "Unknown") || !strings.Contains(costErr, `"12,3x" is not an amount of money`) {
+		t.Fatalf("cost before: %q, error %q", costText, costErr)
+	}
+	run("replacement cost: set",
+		chromedp.SetValue(`#cost-form input[name=amount]`, "12,500"),
+		chromedp.Submit(`#cost-form input[name=amount]`),
+		chromedp.WaitVisible(`#cost-form button[name=clear]`),
+		chromedp.Text(`#replacement-cost`, &costText),
+		shot("patch-05-cost"),
+	)
+	if !strings.Contains(costText, "12,500.00 USD") || !strings.Contains(costText, "this device's own") {
+		t.Fatalf("cost after: %q", costText)
+	}
 	run("audit trail",
 		chromedp.Navigate(base+"/audit"),
 		chromedp.WaitVisible(`table.audit`),
@@ -157,4 +192,16 @@ func TestBrowserPatchWorkflow(t *testing.T) {
 		}
 	}
 	srv.stop()
+
+	// The report the browser uploaded is stored byte for byte.
+	st = vigiltest.MustOpenSQLitePath(t, db)
+	defer st.Close()
+	items, err := st.FindPatchItems(ctx, domain.PatchFilter{})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("work items: %v %v", items, err)
+	}
+	f, err := st.FindPatchEvidence(ctx, items[0].ID)
+	if err != nil || string(f.Content) != reportText || f.Name != "bench-report.txt" || f.ContentType != "text/plain" {
+		t.Fatalf("stored evidence: %+v %v", f, err)
+	}
 }

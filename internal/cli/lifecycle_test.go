@@ -118,7 +118,7 @@ func TestLifecycleCommands(t *testing.T) {
 		t.Fatalf("notify text: %s", r.stdout)
 	}
 	r = run(t, db, "vendor", "scorecard", "--json").must(t)
-	if !strings.Contains(r.stdout, `"advisories_published": null`) || !strings.Contains(r.stdout, `"contact_stale": true`) {
+	if !strings.Contains(r.stdout, `"advisories_published": 0`) || !strings.Contains(r.stdout, `"contact_stale": true`) {
 		t.Fatalf("scorecard: %s", r.stdout)
 	}
 
@@ -131,5 +131,57 @@ func TestLifecycleCommands(t *testing.T) {
 	}
 	if r = run(t, db, "window", "rm", "99"); r.code != 1 {
 		t.Fatalf("rm unknown window: %d", r.code)
+	}
+}
+
+// Ensure `vigil patch validate --evidence-file` attaches the test report,
+// refuses one over 10 MiB before reading it, and `vigil patch evidence`
+// gives back the same bytes without overwriting a file.
+func TestPatchEvidenceCommands(t *testing.T) {
+	db := newPractice(t)
+	run(t, db, "device", "add", "--serial", "P0", "--manufacturer", "Acme Medical", "--model", "Pump 9", "--category", "infusion",
+		"--firmware", "4.1", "--site", "main-clinic").must(t)
+	run(t, db, "patch", "release", "add", "Acme Medical", "Pump 9", "4.2", "--released", "2026-01-10").must(t)
+	var items []struct{ ID int64 }
+	json.Unmarshal([]byte(run(t, db, "patch", "list", "--json").must(t).stdout), &items)
+	if len(items) != 1 {
+		t.Fatalf("items: %+v", items)
+	}
+	id := strconv.FormatInt(items[0].ID, 10)
+	dir := t.TempDir()
+
+	huge := filepath.Join(dir, "huge.bin")
+	if err := os.WriteFile(huge, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, 10<<20+1); err != nil { // sparse: nothing is written
+		t.Fatal(err)
+	}
+	if r := run(t, db, "patch", "validate", id, "--evidence-file", huge); r.code != 1 || !strings.Contains(r.stderr, "the limit is 10 MiB") {
+		t.Fatalf("too large: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, db, "patch", "validate", id, "--evidence-file", filepath.Join(dir, "missing.pdf")); r.code != 2 {
+		t.Fatalf("missing file: %d %s", r.code, r.stderr)
+	}
+	report := filepath.Join(dir, "bench-report.csv")
+	content := "step,result\ninfusion 4 h,no alarms\n"
+	if err := os.WriteFile(report, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(t, db, "patch", "validate", id, "--evidence-file", report).must(t)
+	r := run(t, db, "patch", "show", id).must(t)
+	if !strings.Contains(r.stdout, "report attached: bench-report.csv") || !strings.Contains(r.stdout, "Evidence:    bench-report.csv (text/csv; charset=utf-8, 35 bytes, SHA-256 ") {
+		t.Fatalf("show: %s", r.stdout)
+	}
+	if r = run(t, db, "patch", "evidence", id, "--out", "-").must(t); r.stdout != content {
+		t.Fatalf("evidence to stdout: %q", r.stdout)
+	}
+	saved := filepath.Join(dir, "copy.csv")
+	run(t, db, "patch", "evidence", id, "--out", saved).must(t)
+	if b, err := os.ReadFile(saved); err != nil || string(b) != content {
+		t.Fatalf("saved %q, %v", b, err)
+	}
+	if r = run(t, db, "patch", "evidence", id, "--out", saved); r.code != 2 || !strings.Contains(r.stderr, "choose another name") {
+		t.Fatalf("overwrite: %d %s", r.code, r.stderr)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/intel"
+	"github.com/vigil-med/vigil/internal/lifecycle"
 	"github.com/vigil-med/vigil/internal/store"
 )
 
@@ -19,7 +20,8 @@ import (
 var advisoryFiles embed.FS
 
 // SeedAdvisories imports the embedded advisories and matches the demo
-// practice's devices against them, so the demo shows affected devices.
+// practice's devices against them, so the demo shows affected devices,
+// and records the firmware updates their vendor fixes name for its models.
 func SeedAdvisories(ctx context.Context, st store.Store, t *domain.Tenant) (*intel.ImportSummary, error) {
 	ctx = domain.WithActor(ctx, Actor)
 	sum := &intel.ImportSummary{}
@@ -45,10 +47,18 @@ func SeedAdvisories(ctx context.Context, st store.Store, t *domain.Tenant) (*int
 	if err != nil {
 		return nil, err
 	}
-	res, err := intel.Rematch(domain.WithTenant(ctx, t.ID), st, m)
+	tctx := domain.WithTenant(ctx, t.ID)
+	res, err := intel.Rematch(tctx, st, m)
 	if err != nil {
 		return nil, err
 	}
 	sum.NewlyAffected = res.NewlyAffected
+	// The updates the advisories' vendor fixes name for the practice's
+	// models become available releases, as `vigil feeds import` does.
+	rels, err := (&lifecycle.Service{Store: st}).AdvisoryReleases(tctx, sum.Changed)
+	if err != nil {
+		return nil, err
+	}
+	sum.Releases = len(rels)
 	return sum, nil
 }

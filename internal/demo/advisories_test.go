@@ -8,6 +8,9 @@ import (
 
 	"github.com/vigil-med/vigil/internal/demo"
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/intel"
+	"github.com/vigil-med/vigil/internal/lifecycle"
+	"github.com/vigil-med/vigil/internal/store"
 	"github.com/vigil-med/vigil/internal/vigiltest"
 )
 
@@ -15,15 +18,7 @@ import (
 // (affected, or possibly affected with the reason) once the embedded
 // advisories are imported and matched.
 func TestSeedAdvisories(t *testing.T) {
-	st := vigiltest.MustOpenSQLite(t)
-	tenant, err := demo.Seed(ctxAdmin(), st, refOptions)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := demo.SeedAdvisories(ctxAdmin(), st, tenant)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, tenant, sum := seedAdvisories(t)
 	if sum.NewAdvisories != sum.Files || sum.NewlyAffected == 0 {
 		t.Fatalf("summary %s", sum)
 	}
@@ -80,4 +75,73 @@ func TestSeedAdvisories(t *testing.T) {
 		}
 	}
 	t.Logf("%d demo devices flagged: %d affected, %d possibly affected; %s", len(advisoryMatches), affected, possibly, sum)
+}
+
+// Ensure the demo's advisories put their vendor fixes on the Updates page:
+// the Vue PACS server on 12.2.1.5 gets 12.2.8.410 from ICSMA-24-200-01,
+// and seeding the advisories again records nothing more.
+func TestSeedAdvisories_Releases(t *testing.T) {
+	st, tenant, sum := seedAdvisories(t)
+	ctx := domain.WithTenant(ctxAdmin(), tenant.ID)
+	all, err := st.FindFirmwareReleases(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromAdvisories []string
+	pacs := false
+	for _, r := range all {
+		if r.Source != "advisory" {
+			continue
+		}
+		fromAdvisories = append(fromAdvisories, r.AdvisoryRef+" "+r.Model+" "+r.Version)
+		if r.AdvisoryRef == "ICSMA-24-200-01" && r.Model == "Vue PACS" && r.Version == "12.2.8.410" && r.ReleasedOn.String() == "2024-07-18" && r.Devices > 0 {
+			pacs = true
+		}
+	}
+	// ICSMA-21-187-01's 12.2.8.100 is superseded by ICSMA-24-200-01's fix.
+	pacsReleases := 0
+	for _, r := range all {
+		if r.Model == "Vue PACS" {
+			pacsReleases++
+		}
+	}
+	if !pacs || pacsReleases != 1 || sum.Releases != len(fromAdvisories) {
+		t.Fatalf("releases from advisories (%d in the summary): %q", sum.Releases, fromAdvisories)
+	}
+	t.Logf("releases from advisories: %q", fromAdvisories)
+	// The vendor scorecard measures advisory publication from them.
+	cards, err := (&lifecycle.Service{Store: st, Advisories: &lifecycle.IntelAdvisories{Store: st}}).Scorecards(ctx, refNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	measured := map[string]int{}
+	for _, c := range cards {
+		if c.Advisories != nil {
+			measured[c.Vendor] = *c.Advisories
+		}
+	}
+	if measured["Philips"] < 5 || measured["GE HealthCare"] == 0 || len(measured) != len(cards) {
+		t.Fatalf("advisories per vendor: %v", measured)
+	}
+	t.Logf("advisories per vendor: %v", measured)
+	again, err := demo.SeedAdvisories(ctxAdmin(), st, tenant)
+	if err != nil || again.Releases != 0 {
+		t.Fatalf("seeding again: %v, %s", err, again)
+	}
+}
+
+// seedAdvisories seeds the demo practice into a new SQLite database and
+// imports and matches the embedded advisories.
+func seedAdvisories(t *testing.T) (store.Store, *domain.Tenant, *intel.ImportSummary) {
+	t.Helper()
+	st := vigiltest.MustOpenSQLite(t)
+	tenant, err := demo.Seed(ctxAdmin(), st, refOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := demo.SeedAdvisories(ctxAdmin(), st, tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, tenant, sum
 }

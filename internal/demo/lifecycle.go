@@ -106,6 +106,32 @@ func seedLifecycle(ctx context.Context, st store.Store, now time.Time) error {
 	return nil
 }
 
+// benchReport is the test report a biomedical engineer attaches when
+// validating an update: plain text, as a CMMS export would be.
+func benchReport(it *domain.PatchItem, tested time.Time) *domain.EvidenceFile {
+	text := fmt.Sprintf("NON-CLINICAL VALIDATION REPORT\n"+
+		"Update:      %s %s firmware %s (released %s)\n"+
+		"Test unit:   biomedical engineering bench unit, same model, not in clinical use\n"+
+		"Target:      %s, %s%s\n"+
+		"Tested:      %s\n\n"+
+		"1. Installed the update from the vendor's signed package; version confirmed on the device.   PASS\n"+
+		"2. Power cycle, self test and alarm tones (high, medium, low priority).                     PASS\n"+
+		"3. Network: DHCP lease, association with the central station, time sync.                    PASS\n"+
+		"4. Four-hour run with simulated clinical load; no unexpected alarms or reboots.             PASS\n"+
+		"5. Settings and drug library / profiles unchanged after the update.                         PASS\n\n"+
+		"Result: approved for installation in the next maintenance window.\n",
+		it.Manufacturer, it.Model, it.Version, it.ReleasedOn, it.Device, it.Site, deptOf(it.Department), tested.UTC().Format("2006-01-02 15:04 UTC"))
+	return &domain.EvidenceFile{Name: fmt.Sprintf("bench-test-%s-%s.txt", domain.Slugify(it.Device), domain.Slugify(it.Version)),
+		ContentType: "text/plain; charset=utf-8", Content: []byte(text)}
+}
+
+func deptOf(d string) string {
+	if d == "" {
+		return ""
+	}
+	return " (" + d + ")"
+}
+
 // progress moves the first work items of a release along the workflow at
 // plausible past times: verified ones were tested a week after the
 // release and installed in the next window; scheduled ones are booked into
@@ -132,7 +158,7 @@ func progress(ctx context.Context, st store.Store, items []*domain.PatchItem, wi
 			t time.Time
 			c domain.PatchChange
 		}{
-			{tested, domain.PatchChange{To: domain.PatchValidated, Evidence: evidence}},
+			{tested, domain.PatchChange{To: domain.PatchValidated, Evidence: evidence, File: benchReport(it, tested)}},
 			{tested.Add(time.Hour), domain.PatchChange{To: domain.PatchScheduled, At: slot}},
 			{slot.Add(45 * time.Minute), domain.PatchChange{To: domain.PatchApplied}},
 			{slot.Add(26 * time.Hour), domain.PatchChange{To: domain.PatchVerified}},

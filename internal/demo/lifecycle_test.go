@@ -1,6 +1,7 @@
 package demo_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -42,6 +43,20 @@ func TestDemoLifecycle(t *testing.T) {
 		if p.State == domain.PatchScheduled && p.OverrideReason == "" && p.WindowID == 0 {
 			t.Errorf("work item %d is scheduled outside a window without an override", p.ID)
 		}
+	}
+	reports := 0
+	for _, p := range work {
+		if p.EvidenceFile == nil {
+			continue
+		}
+		reports++
+		f, err := s.st.FindPatchEvidence(s.ctx, p.ID)
+		if err != nil || !strings.Contains(string(f.Content), p.Device) || !strings.Contains(string(f.Content), p.Version) {
+			t.Errorf("work item %d's report: %v\n%s", p.ID, err, f.Content)
+		}
+	}
+	if reports != states[domain.PatchVerified] {
+		t.Errorf("%d bench reports attached for %d verified items", reports, states[domain.PatchVerified])
 	}
 	for _, st := range []domain.PatchState{domain.PatchAvailable, domain.PatchValidated, domain.PatchScheduled, domain.PatchVerified} {
 		if states[st] == 0 {

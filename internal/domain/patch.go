@@ -1,10 +1,15 @@
 package domain
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"mime"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // FirmwareRelease is an update a manufacturer has made available for one
@@ -101,15 +106,98 @@ type PatchItem struct {
 	VerifiedAt     time.Time
 	VerifiedBy     string
 	OverrideReason string // why validation or the window was skipped
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// EvidenceFile describes the file attached at validation (without its
+	// content); nil when none was.
+	EvidenceFile *EvidenceFile
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// MaxEvidenceSize is the largest evidence file a work item takes: enough
+// for a test report with screenshots, small enough to keep in the database.
+const MaxEvidenceSize = 10 << 20
+
+// EvidenceFile is a file attached to a work item when it is validated: the
+// report of the test in a non-clinical setting. It is stored with the item,
+// in the practice, and only ever downloaded, never shown inline.
+type EvidenceFile struct {
+	PatchID     int64
+	Name        string // the file's base name as uploaded
+	ContentType string // as uploaded (or guessed from the name), a valid media type
+	Size        int64
+	SHA256      string // hex; computed by Validate, recorded in the audit trail
+	Content     []byte // only when uploading or downloading
+	CreatedAt   time.Time
+	CreatedBy   string
+}
+
+// Validate checks an uploaded file and fills in its size and digest: a
+// base name without control characters, a content type that parses (else
+// application/octet-stream), and a size from 1 byte to MaxEvidenceSize.
+func (f *EvidenceFile) Validate() error {
+	name := f.Name
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:] // browsers of old sent the whole path
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '"' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(name))
+	if !utf8.ValidString(name) {
+		name = strings.ToValidUTF8(name, "_")
+	}
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[:200])
+	}
+	if name == "" || name == "." || name == ".." {
+		return Errorf(CodeInvalid, "the evidence file needs a name")
+	}
+	f.Name = name
+	if len(f.Content) == 0 {
+		return Errorf(CodeInvalid, "the evidence file %q is empty", name)
+	}
+	if len(f.Content) > MaxEvidenceSize {
+		return EvidenceTooLarge(name, int64(len(f.Content)))
+	}
+	ct := "application/octet-stream"
+	if mt, params, err := mime.ParseMediaType(f.ContentType); err == nil {
+		if s := mime.FormatMediaType(mt, params); s != "" {
+			ct = s
+		}
+	}
+	f.ContentType = ct
+	f.Size = int64(len(f.Content))
+	sum := sha256.Sum256(f.Content)
+	f.SHA256 = hex.EncodeToString(sum[:])
+	return nil
+}
+
+// EvidenceTooLarge is the error for an evidence file over MaxEvidenceSize.
+func EvidenceTooLarge(name string, size int64) error {
+	return Errorf(CodeInvalid, "the evidence file %q is %s (%d bytes); the limit is 10 MiB (%d bytes)", name, FormatBytes(size), size, int64(MaxEvidenceSize))
+}
+
+// FormatBytes renders a size as "812 bytes", "14.2 KiB" or "10.0 MiB".
+func FormatBytes(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	default:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
 }
 
 // PatchChange asks to move a work item to another state.
 type PatchChange struct {
 	To PatchState
-	// Evidence of the non-clinical test, required for validation.
+	// Evidence of the non-clinical test: for validation, a note, a file,
+	// or both.
 	Evidence string
+	File     *EvidenceFile
 	// When, for scheduling.
 	At time.Time
 	// Override skips validation or the maintenance-window check; it needs
@@ -158,8 +246,19 @@ func (c *PatchChange) Validate() error {
 	if c.Override && c.Reason == "" {
 		return Errorf(CodeInvalid, "an override needs a reason")
 	}
+	if c.File != nil {
+		if c.To != PatchValidated {
+			return Errorf(CodeInvalid, "an evidence file is attached when the update is validated, not when it is %s", c.To)
+		}
+		if err := c.File.Validate(); err != nil {
+			return err
+		}
+		if c.Evidence == "" {
+			c.Evidence = "report attached: " + c.File.Name
+		}
+	}
 	if c.To == PatchValidated && c.Evidence == "" {
-		return Errorf(CodeInvalid, "validation needs evidence: what was tested, where, and the result")
+		return Errorf(CodeInvalid, "validation needs evidence: what was tested, where, and the result, or the test report as a file")
 	}
 	if c.To == PatchScheduled && c.At.IsZero() {
 		return Errorf(CodeInvalid, "scheduling needs a date and time")

@@ -50,7 +50,11 @@ func TestPatchChangeValidate(t *testing.T) {
 		c    PatchChange
 		want string
 	}{
-		{PatchChange{To: PatchValidated}, "validation needs evidence: what was tested, where, and the result"},
+		{PatchChange{To: PatchValidated}, "validation needs evidence: what was tested, where, and the result, or the test report as a file"},
+		{PatchChange{To: PatchValidated, File: &EvidenceFile{Name: "report.pdf", Content: []byte("%PDF-1.7")}}, ""},
+		{PatchChange{To: PatchApplied, File: &EvidenceFile{Name: "report.pdf", Content: []byte("x")}},
+			"an evidence file is attached when the update is validated, not when it is applied"},
+		{PatchChange{To: PatchValidated, Evidence: "bench", File: &EvidenceFile{Name: "empty.txt"}}, `the evidence file "empty.txt" is empty`},
 		{PatchChange{To: PatchValidated, Evidence: "bench test on spare unit"}, ""},
 		{PatchChange{To: PatchScheduled}, "scheduling needs a date and time"},
 		{PatchChange{To: PatchScheduled, At: time.Unix(1, 0), Override: true}, "an override needs a reason"},
@@ -64,6 +68,40 @@ func TestPatchChangeValidate(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%+v: got %q, want %q", c.c, got, c.want)
 		}
+	}
+}
+
+// Ensure an uploaded evidence file is checked and described: its base name
+// without a path or control characters, a media type that parses (else
+// octet-stream), its size and SHA-256, and a clear refusal above 10 MiB.
+func TestEvidenceFileValidate(t *testing.T) {
+	f := &EvidenceFile{Name: `C:\Users\tech\bench "report".txt`, ContentType: "text/plain; charset=UTF-8", Content: []byte("abc")}
+	if err := f.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// SHA-256("abc") from FIPS 180-2, appendix B.1.
+	if f.Name != "bench report.txt" || f.ContentType != "text/plain; charset=UTF-8" || f.Size != 3 ||
+		f.SHA256 != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
+		t.Fatalf("file = %+v", f)
+	}
+	f = &EvidenceFile{Name: "/tmp/run\x01 log.txt", ContentType: "not a type;;", Content: []byte("x")}
+	if err := f.Validate(); err != nil || f.Name != "run log.txt" || f.ContentType != "application/octet-stream" {
+		t.Fatalf("file = %+v, %v", f, err)
+	}
+	for _, c := range []struct {
+		f    EvidenceFile
+		want string
+	}{
+		{EvidenceFile{Name: "big.bin", Content: make([]byte, MaxEvidenceSize+1)}, `the evidence file "big.bin" is 10.0 MiB (10485761 bytes); the limit is 10 MiB (10485760 bytes)`},
+		{EvidenceFile{Name: "dir/", Content: []byte("x")}, "the evidence file needs a name"},
+		{EvidenceFile{Name: "..", Content: []byte("x")}, "the evidence file needs a name"},
+	} {
+		if err := c.f.Validate(); err == nil || err.Error() != c.want {
+			t.Errorf("%q: err = %v, want %q", c.f.Name, err, c.want)
+		}
+	}
+	if err := (&EvidenceFile{Name: "max.bin", Content: make([]byte, MaxEvidenceSize)}).Validate(); err != nil {
+		t.Errorf("exactly 10 MiB: %v", err)
 	}
 }
 

@@ -107,8 +107,28 @@ func cannot(dv, text string, err error) string {
 	return err.Error()
 }
 
+// sameText reports whether a and b are the same words, ignoring case and
+// how much space separates them; it allocates nothing (matching calls it
+// for every candidate version).
 func sameText(a, b string) bool {
-	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
+	for {
+		a, b = strings.TrimLeft(a, " \t\r\n"), strings.TrimLeft(b, " \t\r\n")
+		if a == "" || b == "" {
+			return a == b
+		}
+		i := strings.IndexAny(a, " \t\r\n")
+		if i < 0 {
+			i = len(a)
+		}
+		j := strings.IndexAny(b, " \t\r\n")
+		if j < 0 {
+			j = len(b)
+		}
+		if !strings.EqualFold(a[:i], b[:j]) {
+			return false
+		}
+		a, b = a[i:], b[j:]
+	}
 }
 
 // vendorKey is the comparison key of a manufacturer: its canonical name

@@ -27,7 +27,9 @@ type Matcher struct {
 	byProduct  map[string][]*entry         // productKey(vendor, name) → products
 	byWord     map[string][]*entry         // vendor key + one name word → products
 	byPURL     map[string][]*entry         // purl without version → products
-	byCPE      map[string][]*cpeEntry      // cpe vendor:product key → matches
+	byCPE      map[string][]*cpeGroup      // cpe vendor:product key → constraint groups
+	cpeGroups  map[string]*cpeGroup        // criteria and bounds → group, to share them
+	strs       map[string]string           // interned criteria, CPE names and CVE ids
 	vex        map[string][]*vexEntry      // CVE → statements
 	words      sync.Map                    // vendor "\x00" model → nameWords, for devices
 }
@@ -41,11 +43,18 @@ type entry struct {
 	status map[string]map[string]domain.ProductStatus // cve/title → product id → status (shared per advisory)
 }
 
-type cpeEntry struct {
-	cve   *domain.CVE
-	match domain.CPEMatch
-	cpe   cpe
-	check versionCheck
+// cpeGroup is one vulnerable CPE match of NVD (criteria and version
+// bounds) with every CVE that lists it. NVD repeats the same match in many
+// records (each Chrome or kernel CVE lists the same versions), so the
+// matcher keeps each distinct match once, with only what matching and the
+// reason need, and compares a device's version against it once.
+type cpeGroup struct {
+	criteria        string
+	products        []string // {criteria}, shared by the rows (read only)
+	vendor, product string
+	fixed           string // version_end_excluding: the first fixed version
+	check           versionCheck
+	cves            []string
 }
 
 type vexEntry struct {
@@ -63,7 +72,9 @@ func NewMatcher() *Matcher {
 		byProduct:  map[string][]*entry{},
 		byWord:     map[string][]*entry{},
 		byPURL:     map[string][]*entry{},
-		byCPE:      map[string][]*cpeEntry{},
+		byCPE:      map[string][]*cpeGroup{},
+		cpeGroups:  map[string]*cpeGroup{},
+		strs:       map[string]string{},
 		vex:        map[string][]*vexEntry{},
 	}
 }
@@ -109,35 +120,58 @@ func (m *Matcher) AddAdvisory(a *domain.Advisory) {
 	}
 }
 
-// AddCVE indexes the vulnerable CPE matches of a CVE record.
+// AddCVE indexes the vulnerable CPE matches of a CVE record. Only the
+// record's id is kept, not the record.
 func (m *Matcher) AddCVE(c *domain.CVE) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	id := m.intern(c.ID)
 	for _, cm := range c.Matches {
 		if !cm.Vulnerable {
+			continue
+		}
+		gk := cm.Criteria + "\x00" + cm.VersionStartIncluding + "\x00" + cm.VersionStartExcluding + "\x00" + cm.VersionEndIncluding + "\x00" + cm.VersionEndExcluding
+		if g := m.cpeGroups[gk]; g != nil {
+			if n := len(g.cves); n == 0 || g.cves[n-1] != id {
+				g.cves = append(g.cves, id)
+			}
 			continue
 		}
 		p, ok := parseCPE(cm.Criteria)
 		if !ok || p.part == "o" && p.product == "" {
 			continue
 		}
-		e := &cpeEntry{cve: c, match: cm, cpe: p}
+		crit := m.intern(cm.Criteria)
+		g := &cpeGroup{criteria: crit, products: []string{crit}, vendor: m.intern(p.vendor), product: m.intern(p.product),
+			fixed: m.intern(cm.VersionEndExcluding), cves: []string{id}}
 		if p.version != "*" && p.version != "-" && p.version != "" {
-			e.check = newCheck(p.version, "")
+			g.check = newCheck(p.version, "")
 		} else {
 			r, err := version.NVD(cm.VersionStartIncluding, cm.VersionStartExcluding, cm.VersionEndIncluding, cm.VersionEndExcluding)
-			e.check = versionCheck{kind: checkRange, rng: r, err: err, text: r.Raw}
+			g.check = versionCheck{kind: checkRange, rng: r, err: err, text: r.Raw}
 			if r.All && err == nil {
-				e.check.kind = checkAll
+				g.check.kind = checkAll
 			}
 		}
+		m.cpeGroups[gk] = g
 		k := productKey(p.vendor, p.product)
-		m.byCPE[k] = append(m.byCPE[k], e)
+		m.byCPE[k] = append(m.byCPE[k], g)
 		// "aestiva_7100_firmware" is the firmware of the device "Aestiva 7100".
 		if base, ok := strings.CutSuffix(p.product, "_firmware"); ok && base != "" {
-			m.byCPE[productKey(p.vendor, base)] = append(m.byCPE[productKey(p.vendor, base)], e)
+			m.byCPE[productKey(p.vendor, base)] = append(m.byCPE[productKey(p.vendor, base)], g)
 		}
 	}
+}
+
+// intern returns one shared copy of s, so the thousands of records that
+// name the same CPE hold it once (and hold nothing of their documents).
+func (m *Matcher) intern(s string) string {
+	if x, ok := m.strs[s]; ok {
+		return x
+	}
+	s = strings.Clone(s)
+	m.strs[s] = s
+	return s
 }
 
 // AddVEX indexes a VEX statement.
@@ -234,7 +268,7 @@ func (m *Matcher) match(s Subject, only map[string]bool) []domain.DeviceVulnerab
 		}
 	}
 	if only == nil {
-		out = append(out, m.matchCVEs(d, s.Components, dv, covered)...)
+		out = m.matchCVEs(out, d, s.Components, dv, covered)
 	}
 	for i := range out {
 		m.applyVEX(&out[i], s)
@@ -481,15 +515,29 @@ func productStatus(v *domain.AdvisoryVuln) map[string]domain.ProductStatus {
 	return m
 }
 
-// matchCVEs matches NVD CPE configurations against the device (vendor and
-// model as a CPE vendor:product) and its components' CPEs.
-func (m *Matcher) matchCVEs(d *domain.Device, comps []domain.Component, dv deviceVersion, covered map[string]bool) []domain.DeviceVulnerability {
-	type cand struct {
-		e      *cpeEntry
+// matchCVEs appends to out the NVD records whose CPE matches concern the
+// device (vendor and model as a CPE vendor:product) or its components'
+// CPEs.
+func (m *Matcher) matchCVEs(out []domain.DeviceVulnerability, d *domain.Device, comps []domain.Component, dv deviceVersion, covered map[string]bool) []domain.DeviceVulnerability {
+	// First the groups that apply and how: a device of a product NVD knows
+	// well gets hundreds of rows, so out grows once, not by doubling.
+	type hit struct {
+		g      *cpeGroup
+		in     bool
+		why    string
 		dv     deviceVersion
 		prefix string
 	}
-	var cands []cand
+	var hits []hit
+	rows := 0
+	try := func(groups []*cpeGroup, dv deviceVersion, prefix string) {
+		for _, g := range groups {
+			if in, why := g.check.contains(dv); in || why != "" {
+				hits = append(hits, hit{g, in, why, dv, prefix})
+				rows += len(g.cves)
+			}
+		}
+	}
 	// NVD names vendors with one word ("philips", "baxter"): the first
 	// word of the manufacturer's key is tried too.
 	keys := productKeys(d.Manufacturer, d.Model, nil)
@@ -501,9 +549,7 @@ func (m *Matcher) matchCVEs(d *domain.Device, comps []domain.Component, dv devic
 		}
 	}
 	for _, k := range keys {
-		for _, e := range m.byCPE[k] {
-			cands = append(cands, cand{e, dv, ""})
-		}
+		try(m.byCPE[k], dv, "")
 	}
 	for _, c := range comps {
 		p, ok := parseCPE(c.CPE)
@@ -514,53 +560,52 @@ func (m *Matcher) matchCVEs(d *domain.Device, comps []domain.Component, dv devic
 		if p.version != "*" && p.version != "-" && p.version != "" {
 			cv = p.version
 		}
-		for _, e := range m.byCPE[productKey(p.vendor, p.product)] {
-			cands = append(cands, cand{e, newDeviceVersion(cv), "component " + componentName(c) + ": "})
-		}
+		try(m.byCPE[productKey(p.vendor, p.product)], newDeviceVersion(cv), "component "+componentName(c)+": ")
 	}
-	best := map[string]domain.DeviceVulnerability{}
-	var order []string
-	for _, c := range cands {
-		id := c.e.cve.ID
-		if covered[id] {
-			continue
-		}
-		in, why := c.e.check.contains(c.dv)
-		var r domain.DeviceVulnerability
-		switch {
-		case in:
-			r = domain.DeviceVulnerability{Status: domain.VulnAffected, Reason: c.prefix + cpeReason(c.e, c.dv, "is vulnerable")}
-		case why != "":
-			r = domain.DeviceVulnerability{Status: domain.VulnPossiblyAffected, Reason: c.prefix + cpeReason(c.e, c.dv, "") + "; " + why}
-		default:
-			continue
-		}
-		prev, seen := best[id]
-		if seen && (prev.Status == domain.VulnAffected || r.Status != domain.VulnAffected) {
-			continue
-		}
-		if !seen {
-			order = append(order, id)
-		}
-		r.TenantID, r.DeviceID, r.CVE, r.Products, r.Matched = d.TenantID, d.ID, id, []string{c.e.match.Criteria}, r.Status
-		if c.e.match.VersionEndExcluding != "" {
-			r.FixedIn = c.e.match.VersionEndExcluding
-		}
-		best[id] = r
+	if len(hits) == 0 {
+		return out
 	}
-	out := make([]domain.DeviceVulnerability, 0, len(order))
-	for _, id := range order {
-		out = append(out, best[id])
+	out = slices.Grow(out, rows)
+	best := make(map[string]int, rows) // CVE → index in out
+	for _, h := range hits {
+		status, reason := domain.VulnAffected, ""
+		if !h.in {
+			status = domain.VulnPossiblyAffected
+		}
+		for _, id := range h.g.cves {
+			if covered[id] {
+				continue
+			}
+			i, seen := best[id]
+			if seen && (out[i].Status == domain.VulnAffected || status != domain.VulnAffected) {
+				continue
+			}
+			if reason == "" {
+				if h.in {
+					reason = h.prefix + cpeReason(h.g, h.dv, "is vulnerable")
+				} else {
+					reason = h.prefix + cpeReason(h.g, h.dv, "") + "; " + h.why
+				}
+			}
+			r := domain.DeviceVulnerability{TenantID: d.TenantID, DeviceID: d.ID, CVE: id, Status: status, Matched: status,
+				Reason: reason, Products: h.g.products[:1:1], FixedIn: h.g.fixed}
+			if seen {
+				out[i] = r
+			} else {
+				best[id] = len(out)
+				out = append(out, r)
+			}
+		}
 	}
 	return out
 }
 
-func cpeReason(e *cpeEntry, dv deviceVersion, verdict string) string {
-	s := fmt.Sprintf("NVD %s:%s", e.cpe.vendor, e.cpe.product)
+func cpeReason(g *cpeGroup, dv deviceVersion, verdict string) string {
+	s := "NVD " + g.vendor + ":" + g.product
 	if dv.raw != "" {
 		s += " version " + dv.raw
 	}
-	s += " (NVD: " + e.check.text + ")"
+	s += " (NVD: " + g.check.text + ")"
 	if verdict != "" {
 		s += " " + verdict
 	}

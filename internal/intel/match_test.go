@@ -1,6 +1,7 @@
 package intel
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -206,5 +207,63 @@ func TestWordsMatch(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("%q vs %q = %v, want %v (words %v / %v)", tc.model, tc.product, got, tc.want, nameWords(tc.vendor, tc.model), nameWords(tc.vendor, tc.product))
 		}
+	}
+}
+
+func TestSameText(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"3.1.2 SP1", "3.1.2  sp1", true},
+		{" A.02.13 ", "a.02.13", true},
+		{"3.1.2 SP1", "3.1.2 SP2", false},
+		{"3.1.2", "3.1.2 SP1", false},
+		{"", "  ", true},
+		{"v2.0\tbuild 1123", "V2.0 BUILD\n1123", true},
+		{"2.0", "20", false},
+	} {
+		if got := sameText(c.a, c.b); got != c.want {
+			t.Errorf("sameText(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// NVD repeats one vulnerable match in many records: each record still
+// gets its own row, a record listing a match twice gets one, and a
+// device version outside the bounds gets none.
+func TestMatchCVESharedMatch(t *testing.T) {
+	m := NewMatcher()
+	kernel := domain.CPEMatch{Criteria: "cpe:2.3:o:linux:linux_kernel:*:*:*:*:*:*:*:*", Vulnerable: true, VersionStartIncluding: "4.14", VersionEndExcluding: "4.14.300"}
+	exact := domain.CPEMatch{Criteria: "cpe:2.3:o:linux:linux_kernel:4.9.1:*:*:*:*:*:*:*", Vulnerable: true}
+	for i := range 3 {
+		m.AddCVE(&domain.CVE{ID: fmt.Sprintf("CVE-2099-100%d", i), Matches: []domain.CPEMatch{kernel, kernel, exact}})
+	}
+	m.AddCVE(&domain.CVE{ID: "CVE-2099-2000", Matches: []domain.CPEMatch{exact}})
+	count := func(fw string) (affected, possibly int, fixed string) {
+		for _, r := range m.Match(Subject{Device: dev(1, "Linux", "Linux Kernel", fw)}) {
+			switch r.Status {
+			case domain.VulnAffected:
+				affected++
+			case domain.VulnPossiblyAffected:
+				possibly++
+			}
+			if r.CVE == "CVE-2099-1001" {
+				fixed = r.FixedIn
+			}
+		}
+		return
+	}
+	if a, p, fixed := count("4.14.100"); a != 3 || p != 0 || fixed != "4.14.300" {
+		t.Errorf("4.14.100: %d affected, %d possibly, fixed %q; want 3, 0, 4.14.300", a, p, fixed)
+	}
+	if a, p, _ := count("4.9.1"); a != 4 || p != 0 {
+		t.Errorf("4.9.1: %d affected, %d possibly; want 4 (every record listing 4.9.1), 0", a, p)
+	}
+	if a, p, _ := count("5.10.1"); a != 0 || p != 0 {
+		t.Errorf("5.10.1: %d affected, %d possibly; want none", a, p)
+	}
+	if a, p, _ := count(""); a != 0 || p != 4 {
+		t.Errorf("no version: %d affected, %d possibly; want 0, 4", a, p)
 	}
 }

@@ -45,6 +45,7 @@ type ImportSummary struct {
 	VEX           int      `json:"vex_statements"`
 	NewlyAffected int      `json:"devices_newly_affected"`
 	OnKEV         int      `json:"new_advisory_cves_on_kev"`
+	Releases      int      `json:"firmware_releases"` // updates recorded from vendor_fix remediations (lifecycle.AdvisoryReleases)
 	Skipped       []Skip   `json:"skipped,omitempty"`
 	Changed       []string `json:"changed_advisories,omitempty"` // new or revised
 	Reference     bool     `json:"-"`                            // CVEs, KEV, EPSS or VEX changed: re-match everything
@@ -79,6 +80,9 @@ func (s *ImportSummary) String() string {
 	parts = append(parts, fmt.Sprintf("%d %s newly affected", s.NewlyAffected, plural(s.NewlyAffected, "device", "devices")))
 	if s.OnKEV > 0 {
 		parts = append(parts, fmt.Sprintf("%d on KEV", s.OnKEV))
+	}
+	if s.Releases > 0 {
+		parts = append(parts, fmt.Sprintf("%d firmware %s from advisory remediations", s.Releases, plural(s.Releases, "update", "updates")))
 	}
 	out := strings.Join(parts, ", ")
 	if len(s.Skipped) > 0 {

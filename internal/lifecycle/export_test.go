@@ -81,7 +81,7 @@ func TestScorecardFollowUp(t *testing.T) {
 	now := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
 	v := &domain.Vendor{Name: "Acme", ContactVerified: domain.Date{Year: 2025, Month: 11, Day: 28}, SupportContractEnd: domain.Date{Year: 2026, Month: 1, Day: 1}}
 	sc := Scorecard{Models: 2, ModelsWithSBOM: 2, ModelsWithMDS2: 1, ContactStale: v.ContactStale(now), ContractEnded: true}
-	got := strings.Join(followUp(v, sc), "; ")
+	got := strings.Join(followUp(v, sc, AdvisoryStats{}), "; ")
 	want := "confirm the security contacts (last verified 2025-11-28); the support contract ended on 2026-01-01; no PSIRT contact on record; " +
 		"ask for MDS2 forms for the models without one; ask where security advisories are published (CSAF feed)"
 	if got != want {

@@ -3,7 +3,9 @@ package lifecycle
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -108,12 +110,118 @@ func BehindLatest(releases []*domain.FirmwareRelease, items []*domain.PatchItem)
 	return out
 }
 
-// AdvisorySource is the hook for the threat-intelligence work: how many
-// security advisories a vendor has published, and whether it publishes them
-// in a machine-readable (CSAF) form. Until an implementation exists the
-// scorecard says "not yet measured".
+// AdvisoryStats is what the advisories on record say about a vendor's
+// security publishing.
+type AdvisoryStats struct {
+	// Published counts the advisories naming any of the vendor's products,
+	// whoever published them.
+	Published int
+	// OwnCSAF counts those the vendor published itself as CSAF: advisories
+	// machine-readable at the source, not transcribed by a coordinator such
+	// as CISA.
+	OwnCSAF int
+	// First and Latest are the earliest and latest initial release dates.
+	First, Latest domain.Date
+}
+
+// AdvisorySource says how a vendor publishes security advisories; the
+// scorecard's "advisory publication". IntelAdvisories reads it from the
+// threat-intelligence store; without a source the scorecard says "not
+// yet measured".
 type AdvisorySource interface {
-	AdvisoryStats(ctx context.Context, vendorID int64) (published int, machineReadable bool, err error)
+	AdvisoryStats(ctx context.Context, v *domain.Vendor) (AdvisoryStats, error)
+}
+
+// IntelAdvisories is the AdvisorySource over the stored advisories
+// (shared reference data: every practice sees the same counts). It reads
+// the advisories once, on first use, and attributes each to the vendors
+// its products name (through the vendor alias table, and the vendor's own
+// aliases). Use one per request.
+type IntelAdvisories struct {
+	Store store.IntelStore
+	byKey map[string]*AdvisoryStats
+}
+
+// AdvisoryStats implements AdvisorySource.
+func (s *IntelAdvisories) AdvisoryStats(ctx context.Context, v *domain.Vendor) (AdvisoryStats, error) {
+	if s.byKey == nil {
+		if err := s.load(ctx); err != nil {
+			return AdvisoryStats{}, err
+		}
+	}
+	var out AdvisoryStats
+	seen := map[string]bool{}
+	for _, name := range append([]string{v.Name}, v.Aliases...) {
+		k := vendorKey(name)
+		if k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if st := s.byKey[k]; st != nil {
+			out.Published += st.Published
+			out.OwnCSAF += st.OwnCSAF
+			out.First, out.Latest = earlier(out.First, st.First), later(out.Latest, st.Latest)
+		}
+	}
+	return out, nil
+}
+
+func (s *IntelAdvisories) load(ctx context.Context) error {
+	s.byKey = map[string]*AdvisoryStats{}
+	return s.Store.EachAdvisory(ctx, func(a *domain.Advisory) error {
+		on := a.Released
+		if on.IsZero() {
+			on = a.Updated
+		}
+		day := domain.Date{}
+		if !on.IsZero() {
+			day = domain.DateOf(on.UTC())
+		}
+		publisher := vendorKey(a.Publisher)
+		counted := map[string]bool{}
+		for _, p := range a.Products {
+			k := vendorKey(p.Vendor)
+			if k == "" || counted[k] {
+				continue
+			}
+			counted[k] = true
+			st := s.byKey[k]
+			if st == nil {
+				st = &AdvisoryStats{}
+				s.byKey[k] = st
+			}
+			st.Published++
+			if k == publisher && strings.HasPrefix(a.Category, "csaf_") {
+				st.OwnCSAF++
+			}
+			if !day.IsZero() {
+				st.First, st.Latest = earlier(st.First, day), later(st.Latest, day)
+			}
+		}
+		return nil
+	})
+}
+
+// vendorKey compares vendor names the way the vendor list does.
+func vendorKey(name string) string {
+	if strings.TrimSpace(name) == "" {
+		return ""
+	}
+	return domain.VendorKey(domain.CanonicalVendorName(name))
+}
+
+func earlier(a, b domain.Date) domain.Date {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func later(a, b domain.Date) domain.Date {
+	if a.IsZero() || a.Before(b) {
+		return b
+	}
+	return a
 }
 
 // Scorecard rates a vendor's security support from Vigil's own data.
@@ -128,9 +236,10 @@ type Scorecard struct {
 	ContactStale      bool     `json:"contact_stale"`
 	ContractEnded     bool     `json:"contract_ended"`
 	AdvisoryFeed      bool     `json:"advisory_feed"`
-	Advisories        *int     `json:"advisories_published"` // nil: not yet measured
-	AdvisoriesMachine bool     `json:"advisories_machine_readable"`
-	FollowUp          []string `json:"follow_up"` // what to raise with the vendor
+	Advisories        *int     `json:"advisories_published"`        // nil: not measured (no AdvisorySource)
+	AdvisoriesMachine bool     `json:"advisories_machine_readable"` // the vendor publishes its own CSAF advisories
+	AdvisoriesLatest  *string  `json:"advisories_latest"`           // the newest one's release date; nil when none
+	FollowUp          []string `json:"follow_up"`                   // what to raise with the vendor
 }
 
 // Service reads the tenant's data through the store and computes the
@@ -203,20 +312,25 @@ func (s *Service) Scorecards(ctx context.Context, today time.Time) ([]Scorecard,
 				sc.ModelsWithMDS2++
 			}
 		}
+		var adv AdvisoryStats
 		if s.Advisories != nil {
-			n, machine, err := s.Advisories.AdvisoryStats(ctx, v.ID)
-			if err != nil {
+			if adv, err = s.Advisories.AdvisoryStats(ctx, v); err != nil {
 				return nil, err
 			}
-			sc.Advisories, sc.AdvisoriesMachine = &n, machine
+			n := adv.Published
+			sc.Advisories, sc.AdvisoriesMachine = &n, adv.OwnCSAF > 0
+			if !adv.Latest.IsZero() {
+				l := adv.Latest.String()
+				sc.AdvisoriesLatest = &l
+			}
 		}
-		sc.FollowUp = followUp(v, sc)
+		sc.FollowUp = followUp(v, sc, adv)
 		out = append(out, sc)
 	}
 	return out, nil
 }
 
-func followUp(v *domain.Vendor, sc Scorecard) []string {
+func followUp(v *domain.Vendor, sc Scorecard, adv AdvisoryStats) []string {
 	f := []string{}
 	if sc.ContactStale {
 		f = append(f, "confirm the security contacts (last verified "+orNever(v.ContactVerified.String())+")")
@@ -235,6 +349,10 @@ func followUp(v *domain.Vendor, sc Scorecard) []string {
 	}
 	if !sc.AdvisoryFeed {
 		f = append(f, "ask where security advisories are published (CSAF feed)")
+	}
+	if sc.Advisories != nil && adv.Published > 0 && adv.OwnCSAF == 0 {
+		f = append(f, fmt.Sprintf("ask for machine-readable (CSAF) advisories of their own: the %d on record about their products (latest %s) were published by others",
+			adv.Published, adv.Latest))
 	}
 	return f
 }

@@ -325,9 +325,14 @@ type LifecycleStore interface {
 	// (domain.CheckPatchMove). Scheduling must fall inside a maintenance
 	// window of the device's site (and department, when the window names
 	// one) unless c.Override; an override is audited as "patch.override"
-	// with its reason. The caller checks who may override. CodeInvalid,
-	// CodeNotFound.
+	// with its reason. The caller checks who may override. A validation
+	// may carry an evidence file (c.File, checked by its Validate), stored
+	// with the item; the "patch.validated" event records its name, type,
+	// size and SHA-256. CodeInvalid, CodeNotFound.
 	MovePatchItem(ctx context.Context, id int64, c domain.PatchChange) (*domain.PatchItem, error)
+	// FindPatchEvidence returns a work item's evidence file with its
+	// content. CodeNotFound (no such item in the tenant, or no file).
+	FindPatchEvidence(ctx context.Context, patchID int64) (*domain.EvidenceFile, error)
 
 	// CreateMaintenanceWindow stores a window; w.Site names the site and
 	// an empty TimeZone takes the site's (else UTC). CodeInvalid,

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,11 +25,15 @@ func lifecycleAPIRoutes() []apiRoute {
 		{"GET", "/patches", read, scopePractice, []string{"state"}, (*Server).handleAPIPatchIndex},
 		{"GET", "/patches/{id}", read, scopePractice, nil, (*Server).handleAPIPatchView},
 		{"POST", "/patches/{id}/moves", edit, scopePractice, nil, (*Server).handleAPIPatchMove},
+		{"GET", "/patches/{id}/evidence", read, scopePractice, nil, (*Server).handleAPIPatchEvidence},
 		{"GET", "/windows", read, scopePractice, nil, (*Server).handleAPIWindowIndex},
 		{"POST", "/windows", edit, scopePractice, nil, (*Server).handleAPIWindowCreate},
 		{"DELETE", "/windows/{id}", edit, scopePractice, nil, (*Server).handleAPIWindowDelete},
 		{"GET", "/scorecards", read, scopePractice, nil, (*Server).handleAPIScorecards},
 		{"GET", "/vendors/{id}/notification", read, scopePractice, []string{"model", "problem"}, (*Server).handleAPINotification},
+		{"GET", "/devices/{id}/replacement-cost", read, scopePractice, nil, (*Server).handleAPIDeviceCost},
+		{"PUT", "/devices/{id}/replacement-cost", edit, scopePractice, nil, (*Server).handleAPIDeviceCostSet},
+		{"DELETE", "/devices/{id}/replacement-cost", edit, scopePractice, nil, (*Server).handleAPIDeviceCostClear},
 	}
 }
 
@@ -139,30 +145,42 @@ func (s *Server) handleAPIReleaseCreate(w http.ResponseWriter, c *apiCall) error
 }
 
 type apiPatch struct {
-	ID             int64      `json:"id"`
-	ReleaseID      int64      `json:"release_id"`
-	DeviceID       int64      `json:"device_id"`
-	Device         string     `json:"device"`
-	Site           string     `json:"site"`
-	Department     string     `json:"department"`
-	Manufacturer   string     `json:"manufacturer"`
-	Model          string     `json:"model"`
-	Firmware       string     `json:"firmware"`
-	Version        string     `json:"version"`
-	ReleasedOn     string     `json:"released_on"`
-	State          string     `json:"state"`
-	ValidatedBy    string     `json:"validated_by"`
-	ValidatedAt    *time.Time `json:"validated_at"`
-	Evidence       string     `json:"evidence"`
-	ScheduledFor   *time.Time `json:"scheduled_for"`
-	WindowID       int64      `json:"window_id"`
-	AppliedBy      string     `json:"applied_by"`
-	AppliedAt      *time.Time `json:"applied_at"`
-	VerifiedBy     string     `json:"verified_by"`
-	VerifiedAt     *time.Time `json:"verified_at"`
-	OverrideReason string     `json:"override_reason"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	ID             int64        `json:"id"`
+	ReleaseID      int64        `json:"release_id"`
+	DeviceID       int64        `json:"device_id"`
+	Device         string       `json:"device"`
+	Site           string       `json:"site"`
+	Department     string       `json:"department"`
+	Manufacturer   string       `json:"manufacturer"`
+	Model          string       `json:"model"`
+	Firmware       string       `json:"firmware"`
+	Version        string       `json:"version"`
+	ReleasedOn     string       `json:"released_on"`
+	State          string       `json:"state"`
+	ValidatedBy    string       `json:"validated_by"`
+	ValidatedAt    *time.Time   `json:"validated_at"`
+	Evidence       string       `json:"evidence"`
+	ScheduledFor   *time.Time   `json:"scheduled_for"`
+	WindowID       int64        `json:"window_id"`
+	AppliedBy      string       `json:"applied_by"`
+	AppliedAt      *time.Time   `json:"applied_at"`
+	VerifiedBy     string       `json:"verified_by"`
+	VerifiedAt     *time.Time   `json:"verified_at"`
+	OverrideReason string       `json:"override_reason"`
+	EvidenceFile   *apiEvidence `json:"evidence_file"`
+	CreatedAt      time.Time    `json:"created_at"`
+	UpdatedAt      time.Time    `json:"updated_at"`
+}
+
+// apiEvidence describes a work item's evidence file; href downloads it.
+type apiEvidence struct {
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	UploadedBy  string    `json:"uploaded_by"`
+	UploadedAt  time.Time `json:"uploaded_at"`
+	Href        string    `json:"href"`
 }
 
 func patchJSON(p *domain.PatchItem) apiPatch {
@@ -173,6 +191,21 @@ func patchJSON(p *domain.PatchItem) apiPatch {
 		OverrideReason: p.OverrideReason, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
 
+// patchJSONFor is patchJSON with the evidence file's address, which names
+// the practice for a provider-wide caller.
+func patchJSONFor(c *apiCall, p *domain.PatchItem) apiPatch {
+	out := patchJSON(p)
+	if f := p.EvidenceFile; f != nil {
+		href := apiPrefix + "/patches/" + strconv.FormatInt(p.ID, 10) + "/evidence"
+		if c.tenant != nil && c.caller != nil && c.r.URL.Query().Get("tenant") != "" {
+			href += "?tenant=" + url.QueryEscape(c.tenant.Slug)
+		}
+		out.EvidenceFile = &apiEvidence{Name: f.Name, ContentType: f.ContentType, Size: f.Size, SHA256: f.SHA256, UploadedBy: f.CreatedBy,
+			UploadedAt: f.CreatedAt, Href: href}
+	}
+	return out
+}
+
 func (s *Server) handleAPIPatchIndex(w http.ResponseWriter, c *apiCall) error {
 	all, err := s.st.FindPatchItems(c.ctx, domain.PatchFilter{State: domain.PatchState(c.r.URL.Query().Get("state"))})
 	if err != nil {
@@ -180,7 +213,7 @@ func (s *Server) handleAPIPatchIndex(w http.ResponseWriter, c *apiCall) error {
 	}
 	items := make([]apiPatch, len(all))
 	for i, p := range all {
-		items[i] = patchJSON(p)
+		items[i] = patchJSONFor(c, p)
 	}
 	return writeJSON(w, http.StatusOK, apiPage{Items: items, Total: intPtr(len(items))})
 }
@@ -194,7 +227,7 @@ func (s *Server) handleAPIPatchView(w http.ResponseWriter, c *apiCall) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, patchJSON(p))
+	return writeJSON(w, http.StatusOK, patchJSONFor(c, p))
 }
 
 // handleAPIPatchMove moves a work item; an override needs the override
@@ -204,31 +237,104 @@ func (s *Server) handleAPIPatchMove(w http.ResponseWriter, c *apiCall) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		To       string     `json:"to"`
-		Evidence string     `json:"evidence"`
-		At       *time.Time `json:"at"`
-		Override bool       `json:"override"`
-		Reason   string     `json:"reason"`
-	}
-	if err := decodeInto(w, c, &in); err != nil {
-		return err
+	var ch domain.PatchChange
+	if isMultipart(c.r) {
+		// The request is the handler's copy, so the server would not remove
+		// the form's temporary files itself.
+		defer func() {
+			if c.r.MultipartForm != nil {
+				_ = c.r.MultipartForm.RemoveAll()
+			}
+		}()
+		if ch, err = patchMoveForm(c.r); err != nil {
+			return err
+		}
+	} else {
+		var in struct {
+			To       string     `json:"to"`
+			Evidence string     `json:"evidence"`
+			At       *time.Time `json:"at"`
+			Override bool       `json:"override"`
+			Reason   string     `json:"reason"`
+		}
+		if err := decodeInto(w, c, &in); err != nil {
+			return err
+		}
+		ch = domain.PatchChange{To: domain.PatchState(in.To), Evidence: in.Evidence, Override: in.Override, Reason: in.Reason}
+		if in.At != nil {
+			ch.At = *in.At
+		}
 	}
 	if _, err := s.st.FindPatchItem(c.ctx, id); err != nil {
 		return err
 	}
-	if in.Override && !c.caller.role.Can(domain.PermOverridePatch) {
+	if ch.Override && !c.caller.role.Can(domain.PermOverridePatch) {
 		return domain.Errorf(domain.CodeForbidden, "only practice or provider administrators may override the update workflow")
-	}
-	ch := domain.PatchChange{To: domain.PatchState(in.To), Evidence: in.Evidence, Override: in.Override, Reason: in.Reason}
-	if in.At != nil {
-		ch.At = *in.At
 	}
 	p, err := s.st.MovePatchItem(c.ctx, id, ch)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, patchJSON(p))
+	return writeJSON(w, http.StatusOK, patchJSONFor(c, p))
+}
+
+// patchMoveForm reads a move sent as multipart/form-data, the way to
+// attach an evidence file: the fields of the JSON form as text parts
+// ("override" as true or false, "at" in RFC 3339) and the file as "file".
+func patchMoveForm(r *http.Request) (domain.PatchChange, error) {
+	var ch domain.PatchChange
+	if err := r.ParseMultipartForm(evidenceMemory); err != nil {
+		return ch, invalid([]domain.Problem{{Location: "#", Message: "the multipart body could not be read"}})
+	}
+	var problems []domain.Problem
+	fields := []string{"to", "evidence", "at", "override", "reason"}
+	for name, vals := range r.MultipartForm.Value {
+		switch {
+		case !slices.Contains(fields, name):
+			problems = append(problems, bodyProblem([]string{name}, name, "unknown part; expected: "+strings.Join(fields, ", ")+", file"))
+		case len(vals) > 1:
+			problems = append(problems, bodyProblem([]string{name}, name, "given more than once"))
+		}
+	}
+	for name, files := range r.MultipartForm.File {
+		if name != "file" || len(files) > 1 {
+			problems = append(problems, bodyProblem([]string{name}, name, "one file is taken, as the part named file"))
+		}
+	}
+	get := func(k string) string { return r.MultipartForm.Value[k][0] }
+	has := func(k string) bool { return len(r.MultipartForm.Value[k]) > 0 }
+	if has("to") {
+		ch.To = domain.PatchState(get("to"))
+	}
+	if has("evidence") {
+		ch.Evidence = get("evidence")
+	}
+	if has("reason") {
+		ch.Reason = get("reason")
+	}
+	if has("override") {
+		b, err := strconv.ParseBool(get("override"))
+		if err != nil {
+			problems = append(problems, bodyProblem([]string{"override"}, "override", "expected true or false"))
+		}
+		ch.Override = b
+	}
+	if has("at") {
+		t, err := time.Parse(time.RFC3339, get("at"))
+		if err != nil {
+			problems = append(problems, bodyProblem([]string{"at"}, "at", "expected an RFC 3339 date and time, e.g. 2027-03-14T07:30:00Z"))
+		}
+		ch.At = t
+	}
+	if err := invalid(problems); err != nil {
+		return ch, err
+	}
+	f, err := evidenceUpload(r)
+	if err != nil {
+		return ch, invalid([]domain.Problem{bodyProblem([]string{"file"}, "file", domain.ErrorMessage(err))})
+	}
+	ch.File = f
+	return ch, nil
 }
 
 type apiWindow struct {
@@ -312,7 +418,7 @@ func (s *Server) handleAPIWindowDelete(w http.ResponseWriter, c *apiCall) error 
 }
 
 func (s *Server) handleAPIScorecards(w http.ResponseWriter, c *apiCall) error {
-	cards, err := (&lifecycle.Service{Store: s.st}).Scorecards(c.ctx, time.Now())
+	cards, err := (&lifecycle.Service{Store: s.st, Advisories: &lifecycle.IntelAdvisories{Store: s.st}}).Scorecards(c.ctx, time.Now())
 	if err != nil {
 		return err
 	}
@@ -341,4 +447,87 @@ func (s *Server) handleAPINotification(w http.ResponseWriter, c *apiCall) error 
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"vendor": n.Vendor, "to": n.To, "subject": n.Subject, "problem": n.Problem,
 		"devices": nonNil(n.Rows), "device_count": len(n.Rows), "text": n.Text(c.tenant.Name)})
+}
+
+// costDevice loads the practice's device named in the path.
+func (s *Server) costDevice(c *apiCall) (*domain.Device, error) {
+	id, err := pathID(c, "device")
+	if err != nil {
+		return nil, err
+	}
+	return s.st.FindDeviceByID(c.ctx, id)
+}
+
+// writeDeviceCost answers with the device's replacement cost as the budget
+// now uses it.
+func (s *Server) writeDeviceCost(w http.ResponseWriter, c *apiCall, d *domain.Device) error {
+	cost, err := (&lifecycle.Service{Store: s.st}).DeviceCost(c.ctx, d)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, cost)
+}
+
+func (s *Server) handleAPIDeviceCost(w http.ResponseWriter, c *apiCall) error {
+	d, err := s.costDevice(c)
+	if err != nil {
+		return err
+	}
+	return s.writeDeviceCost(w, c, d)
+}
+
+// handleAPIDeviceCostSet sets the device's own replacement cost from
+// {"amount": "12,500.00"}; the amount may be a JSON string or number, read
+// as decimal text (never through floating point).
+func (s *Server) handleAPIDeviceCostSet(w http.ResponseWriter, c *apiCall) error {
+	members, err := readObject(w, c.r)
+	if err != nil {
+		return err
+	}
+	var raw json.RawMessage
+	var problems []domain.Problem
+	for _, m := range members {
+		if m.name != "amount" {
+			problems = append(problems, bodyProblem([]string{m.name}, m.name, "unknown member; expected: amount"))
+			continue
+		}
+		raw = m.value
+	}
+	if err := invalid(problems); err != nil {
+		return err
+	}
+	var text string
+	switch {
+	case raw == nil || string(raw) == "null":
+		return invalid([]domain.Problem{bodyProblem([]string{"amount"}, "amount", "give the amount, e.g. \"12500.00\"; DELETE removes the device's own cost")})
+	case raw[0] == '"':
+		_ = json.Unmarshal(raw, &text)
+	case raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'):
+		text = string(raw)
+	default:
+		return invalid([]domain.Problem{bodyProblem([]string{"amount"}, "amount", "expected a decimal amount as a string or number")})
+	}
+	cents, err := domain.ParseCents(text)
+	if err != nil {
+		return invalid([]domain.Problem{bodyProblem([]string{"amount"}, "amount", domain.ErrorMessage(err))})
+	}
+	d, err := s.costDevice(c)
+	if err != nil {
+		return err
+	}
+	if err := s.st.SetDeviceReplacementCost(c.ctx, d.ID, cents); err != nil {
+		return err
+	}
+	return s.writeDeviceCost(w, c, d)
+}
+
+func (s *Server) handleAPIDeviceCostClear(w http.ResponseWriter, c *apiCall) error {
+	d, err := s.costDevice(c)
+	if err != nil {
+		return err
+	}
+	if err := s.st.SetDeviceReplacementCost(c.ctx, d.ID, -1); err != nil {
+		return err
+	}
+	return s.writeDeviceCost(w, c, d)
 }

@@ -18,6 +18,7 @@ type matrixTarget struct {
 	slug                              string
 	deviceID, siteID, tokenID, vendor int64
 	patchID, windowID, modelID        int64 // lifecycle (api_lifecycle_test.go)
+	evidenceID                        int64 // a work item validated with an evidence file
 }
 
 // probe says how the isolation matrix exercises one route: the permission
@@ -174,6 +175,7 @@ func TestAPI_TenantIsolation(t *testing.T) {
 		targets[slug] = matrixTarget{slug: slug, deviceID: d.ID, siteID: sites[0].ID, tokenID: tok.token.ID, vendor: d.VendorID}
 		tg := targets[slug]
 		tg.patchID, tg.windowID, tg.modelID = e.lifecycleFixture(slug)
+		tg.evidenceID = e.evidenceFixture(tg)
 		targets[slug] = tg
 		// History to read: a change by the practice itself.
 		if _, _, err := e.st.UpdateDevice(ctx, d.ID, map[domain.Field]string{domain.FieldFirmware: "SECRET-" + slug + " fw"}, domain.Source{Kind: domain.SourceManual}); err != nil {

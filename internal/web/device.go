@@ -3,12 +3,13 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"github.com/vigil-med/vigil/internal/intel"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/intel"
+	"github.com/vigil-med/vigil/internal/lifecycle"
 )
 
 func (s *Server) registerDeviceRoutes() {
@@ -111,6 +112,38 @@ type deviceView struct {
 	CanEdit bool
 	Vulns   vulnTable
 	Network *networkView // what discovery learned (discovery.go)
+	Cost    costView
+	// CostForm is the replacement-cost form as submitted, with its error.
+	CostForm costForm
+}
+
+// costView is the device's replacement cost as its page shows it.
+type costView struct {
+	Amount      string // the effective cost, "" when unknown
+	Currency    string
+	Own         bool   // the device's own cost, not the model's
+	OwnAmount   string // the device's own cost, "" when none
+	ModelAmount string // the model's default, "" when none
+}
+
+func costViewOf(c lifecycle.Cost) costView {
+	v := costView{Currency: c.Currency, Own: c.Source != nil && *c.Source == "device"}
+	if c.Cents != nil {
+		v.Amount = lifecycle.FormatCents(*c.Cents)
+	}
+	if c.DeviceCents != nil {
+		v.OwnAmount = lifecycle.FormatCents(*c.DeviceCents)
+	}
+	if c.ModelCents != nil {
+		v.ModelAmount = lifecycle.FormatCents(*c.ModelCents)
+	}
+	return v
+}
+
+// costForm is the device page's replacement-cost editor.
+type costForm struct {
+	Amount string
+	Error  string
 }
 
 // scopedDevice scopes the request and loads the device named in the path.
@@ -131,6 +164,12 @@ func (s *Server) scopedDevice(r *http.Request) (ctxPage, *domain.Device, error) 
 }
 
 func (s *Server) handleDeviceView(w http.ResponseWriter, r *http.Request) {
+	s.devicePage(w, r, http.StatusOK, costForm{})
+}
+
+// devicePage renders the device page, with the replacement-cost form as
+// submitted when it was refused.
+func (s *Server) devicePage(w http.ResponseWriter, r *http.Request, status int, cf costForm) {
 	cp, d, err := s.scopedDevice(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -141,7 +180,13 @@ func (s *Server) handleDeviceView(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	v := deviceView{Device: d, CanEdit: cp.page.Session.User.Role.Can(domain.PermEditInventory)}
+	v := deviceView{Device: d, CanEdit: cp.page.Session.User.Role.Can(domain.PermEditInventory), CostForm: cf}
+	cost, err := (&lifecycle.Service{Store: s.st}).DeviceCost(cp.ctx, d)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Cost = costViewOf(cost)
 	vulns, err := s.st.FindVulnerabilities(cp.ctx, domain.VulnFilter{DeviceID: d.ID})
 	if err != nil {
 		s.fail(w, r, err)
@@ -170,17 +215,22 @@ func (s *Server) handleDeviceView(w http.ResponseWriter, r *http.Request) {
 		v.History = append(v.History, historyOf(events[i]))
 	}
 	cp.page.Title, cp.page.Data = d.Label(), v
-	s.render(w, http.StatusOK, "device", cp.page)
+	s.render(w, status, "device", cp.page)
 }
 
 // historyEntry is one change of a device as the page shows it.
 type historyEntry struct {
 	Event   *domain.AuditEvent
 	Changes []domain.FieldChange
+	Note    string // a change that is not a field's, in words
 }
 
 func historyOf(e *domain.AuditEvent) historyEntry {
 	h := historyEntry{Event: e}
+	if e.Action == "device.replacement_cost" {
+		h.Note = "Replacement cost: " + costAudit(e.Before) + " → " + costAudit(e.After)
+		return h
+	}
 	if e.Action != "device.update" {
 		return h
 	}
@@ -193,6 +243,17 @@ func historyOf(e *domain.AuditEvent) historyEntry {
 		}
 	}
 	return h
+}
+
+// costAudit renders one side of a device.replacement_cost event.
+func costAudit(raw json.RawMessage) string {
+	var v struct {
+		Cents *int64 `json:"replacement_cost_cents"`
+	}
+	if json.Unmarshal(raw, &v) != nil || v.Cents == nil {
+		return "the model's"
+	}
+	return lifecycle.FormatCents(*v.Cents)
 }
 
 // ctxPage is a scoped request context and the page being built for it.

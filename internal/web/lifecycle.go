@@ -29,11 +29,46 @@ func (s *Server) registerLifecycleRoutes() {
 	s.handle("POST /patches/releases", s.handleReleaseCreate)
 	s.handle("GET /patches/{id}", s.handlePatchView)
 	s.handle("POST /patches/{id}", s.handlePatchMove)
+	s.handle("GET /patches/{id}/evidence", s.handlePatchEvidence)
 	s.handle("GET /windows", s.handleWindowIndex)
 	s.handle("POST /windows", s.handleWindowCreate)
 	s.handle("POST /windows/{id}/delete", s.handleWindowDelete)
 	s.handle("GET /vendor-scorecard", s.handleScorecard)
 	s.handle("GET /vendors/{id}/notify", s.handleNotify)
+	s.handle("POST /devices/{id}/replacement-cost", s.handleDeviceCostUpdate)
+}
+
+// handleDeviceCostUpdate sets or clears (the "clear" button) one device's
+// own replacement cost from the device page; a bad amount comes back to
+// the page with the message beside the field.
+func (s *Server) handleDeviceCostUpdate(w http.ResponseWriter, r *http.Request) {
+	_, p, err := s.requirePerm(r, domain.PermEditInventory, "change replacement costs")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cp, d, err := s.scopedDevice(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cents := int64(-1)
+	if r.PostFormValue("clear") == "" {
+		amount := strings.TrimSpace(r.PostFormValue("amount"))
+		if amount == "" {
+			s.devicePage(w, r, http.StatusUnprocessableEntity, costForm{Error: "Enter an amount, or use the model's cost."})
+			return
+		}
+		if cents, err = domain.ParseCents(amount); err != nil {
+			s.devicePage(w, r, http.StatusUnprocessableEntity, costForm{Amount: amount, Error: domain.ErrorMessage(err) + " (write it as 12,500.00)"})
+			return
+		}
+	}
+	if err := s.st.SetDeviceReplacementCost(cp.ctx, d.ID, cents); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/devices/%d?tenant=%s#replacement", d.ID, p.Tenant.Slug), http.StatusSeeOther)
 }
 
 type forecastView struct {
@@ -135,7 +170,7 @@ func (s *Server) handlePlan(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	plan, err := (&lifecycle.Service{Store: s.st}).BuildPlan(ctx, p.Tenant.Name, time.Now(), 5)
+	plan, err := (&lifecycle.Service{Store: s.st, Advisories: &lifecycle.IntelAdvisories{Store: s.st}}).BuildPlan(ctx, p.Tenant.Name, time.Now(), 5)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -322,6 +357,10 @@ func (s *Server) handlePatchMove(w http.ResponseWriter, r *http.Request) {
 	}
 	c := domain.PatchChange{To: domain.PatchState(r.PostFormValue("to")), Evidence: r.PostFormValue("evidence"),
 		Override: r.PostFormValue("override") != "", Reason: r.PostFormValue("reason")}
+	if c.File, err = evidenceUpload(r); err != nil {
+		s.patchPage(w, r, http.StatusUnprocessableEntity, patchView{Error: domain.ErrorMessage(err)})
+		return
+	}
 	if c.Override && !p.Session.User.Role.Can(domain.PermOverridePatch) {
 		s.fail(w, r, domain.Errorf(domain.CodeForbidden, "only practice or provider administrators may override the update workflow"))
 		return
@@ -442,7 +481,7 @@ func (s *Server) handleScorecard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	cards, err := (&lifecycle.Service{Store: s.st}).Scorecards(ctx, time.Now())
+	cards, err := (&lifecycle.Service{Store: s.st, Advisories: &lifecycle.IntelAdvisories{Store: s.st}}).Scorecards(ctx, time.Now())
 	if err != nil {
 		s.fail(w, r, err)
 		return

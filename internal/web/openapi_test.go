@@ -245,6 +245,10 @@ func (o *openAPI) checkResponse(tb testing.TB, method, path string, status int, 
 	mt := strings.TrimSpace(strings.Split(contentType, ";")[0])
 	media, ok := content[mt].(map[string]any)
 	if !ok {
+		// A download of whatever type was uploaded is documented as */*.
+		if _, any := content["*/*"]; any && mt != "" && mt != "application/json" && mt != "application/problem+json" {
+			return
+		}
 		tb.Fatalf("%s %s %d: Content-Type %q is not documented", method, path, status, contentType)
 	}
 	var v any

@@ -67,12 +67,7 @@ func (b *browser) postDoc(path string, form url.Values) (*http.Response, *html.N
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	doc, err := html.Parse(resp.Body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return resp, doc
+	return resp, b.parse(resp)
 }
 
 // errorText is the page's alert message.

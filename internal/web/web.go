@@ -70,6 +70,7 @@ func NewServer(st store.Store, log *slog.Logger) (*Server, error) {
 		"pct":    func(f float64) float64 { return f * 100 },
 		"label":  func(f domain.Field) string { fi, _ := domain.LookupField(string(f)); return fi.Label },
 		"mul100": func(f float64) float64 { return f * 100 },
+		"bytes":  domain.FormatBytes,
 		"rows": func(users []*domain.User, me int64, tenant, csrf string) map[string]any {
 			return map[string]any{"Users": users, "Me": me, "Tenant": tenant, "CSRF": csrf}
 		},
@@ -129,6 +130,9 @@ func (s *Server) routes() {
 	s.registerAPIRoutes()
 }
 
+// maxRequest bounds any request body: the largest upload and its form.
+const maxRequest = maxUpload + 1<<20
+
 // ServeHTTP adds security headers, a request id, signing in, request
 // logging and metrics around the routes.
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
@@ -143,9 +147,23 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload+1<<20) // a form never needs more than an upload
+	r.Body = http.MaxBytesReader(w, r.Body, maxRequest) // a form never needs more than an upload
 	id := requestID(r)
 	h.Set("X-Request-ID", id)
+	if r.ContentLength > maxRequest {
+		// Said up front, before the form is read: past the limit the form
+		// would come out empty and fail its CSRF check with a misleading
+		// message.
+		err := domain.Errorf(domain.CodeInvalid, "the request is %s; Vigil takes uploads of up to %s (evidence files up to 10 MiB)",
+			domain.FormatBytes(r.ContentLength), domain.FormatBytes(maxUpload))
+		if isAPI(r.URL.Path) {
+			s.apiProblem(w, r, http.StatusRequestEntityTooLarge, err)
+		} else {
+			http.Error(w, domain.ErrorMessage(err), http.StatusRequestEntityTooLarge)
+		}
+		s.metrics.observe(r.Method, "too_large", http.StatusRequestEntityTooLarge, time.Since(start))
+		return
+	}
 	r, ok := s.authenticate(w, r)
 	if ok {
 		s.mux.ServeHTTP(w, r)

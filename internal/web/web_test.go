@@ -90,12 +90,18 @@ func (b *browser) get(path string) (*http.Response, *html.Node) {
 	if err != nil {
 		b.t.Fatal(err)
 	}
+	return resp, b.parse(resp)
+}
+
+// parse reads and closes the body of resp as HTML.
+func (b *browser) parse(resp *http.Response) *html.Node {
+	b.t.Helper()
 	defer resp.Body.Close()
 	doc, err := html.Parse(resp.Body)
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	return resp, doc
+	return doc
 }
 
 func (b *browser) post(path string, form url.Values) *http.Response {

@@ -12,7 +12,9 @@ import (
 )
 
 // SetDeviceReplacementCost overrides the model's replacement cost for one
-// device of the tenant; cents < 0 removes the override.
+// device of the tenant; cents < 0 removes the override. Setting the cost
+// the device already has (or clearing one it does not have) changes
+// nothing and writes no audit event.
 func (s *Store) SetDeviceReplacementCost(ctx context.Context, deviceID, cents int64) error {
 	tid, err := domain.RequireTenant(ctx)
 	if err != nil {
@@ -26,6 +28,12 @@ func (s *Store) SetDeviceReplacementCost(ctx context.Context, deviceID, cents in
 		var old int64 = -1
 		if err := tx.queryRow("SELECT replacement_cost_cents FROM device_costs WHERE tenant_id = ? AND device_id = ?", tid, deviceID).Scan(&old); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return domain.Internal(err, "cannot read the replacement cost")
+		}
+		if cents < 0 {
+			cents = -1
+		}
+		if old == cents {
+			return nil // nothing changes, so nothing is audited
 		}
 		if _, err := tx.exec("DELETE FROM device_costs WHERE tenant_id = ? AND device_id = ?", tid, deviceID); err != nil {
 			return domain.Internal(err, "cannot change the replacement cost")
@@ -163,17 +171,27 @@ func (s *Store) FindFirmwareReleases(ctx context.Context, modelID int64) ([]*dom
 }
 
 const patchCols = "p.id, p.tenant_id, p.release_id, p.device_id, p.state, d.label, s.slug, d.department, v.name, m.name, d.firmware, r.version, r.released_on, " +
-	"p.validated_by, p.validated_at, p.evidence, p.scheduled_for, p.window_id, p.applied_at, p.applied_by, p.verified_at, p.verified_by, p.override_reason, p.created_at, p.updated_at"
+	"p.validated_by, p.validated_at, p.evidence, p.scheduled_for, p.window_id, p.applied_at, p.applied_by, p.verified_at, p.verified_by, p.override_reason, p.created_at, p.updated_at, " +
+	"COALESCE(e.name, ''), COALESCE(e.content_type, ''), COALESCE(e.size_bytes, 0), COALESCE(e.sha256, ''), COALESCE(e.created_at, ''), COALESCE(e.created_by, '')"
+
+// patchFrom joins what a work item shows; its evidence file, when it has
+// one, without the content.
 const patchFrom = " FROM patch_items p JOIN devices d ON d.id = p.device_id JOIN sites s ON s.id = d.site_id " +
-	"JOIN firmware_releases r ON r.id = p.release_id JOIN models m ON m.id = r.model_id JOIN vendors v ON v.id = m.vendor_id"
+	"JOIN firmware_releases r ON r.id = p.release_id JOIN models m ON m.id = r.model_id JOIN vendors v ON v.id = m.vendor_id " +
+	"LEFT JOIN patch_evidence e ON e.patch_id = p.id AND e.tenant_id = p.tenant_id"
 
 func scanPatch(sc interface{ Scan(...any) error }) (*domain.PatchItem, error) {
 	var p domain.PatchItem
-	var state, on, vat, sched, aat, verat, created, updated string
+	var state, on, vat, sched, aat, verat, created, updated, fileAt string
+	var f domain.EvidenceFile
 	if err := sc.Scan(&p.ID, &p.TenantID, &p.ReleaseID, &p.DeviceID, &state, &p.Device, &p.Site, &p.Department, &p.Manufacturer, &p.Model,
 		&p.Firmware, &p.Version, &on, &p.ValidatedBy, &vat, &p.Evidence, &sched, &p.WindowID, &aat, &p.AppliedBy, &verat, &p.VerifiedBy,
-		&p.OverrideReason, &created, &updated); err != nil {
+		&p.OverrideReason, &created, &updated, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &fileAt, &f.CreatedBy); err != nil {
 		return nil, err
+	}
+	if f.SHA256 != "" {
+		f.PatchID, f.CreatedAt = p.ID, parseTime(fileAt)
+		p.EvidenceFile = &f
 	}
 	p.State, p.ReleasedOn = domain.PatchState(state), parseDate(on)
 	p.ValidatedAt, p.ScheduledFor, p.AppliedAt, p.VerifiedAt = parseTime(vat), parseTime(sched), parseTime(aat), parseTime(verat)
@@ -235,6 +253,28 @@ func (s *Store) FindPatchItem(ctx context.Context, id int64) (*domain.PatchItem,
 	return p, nil
 }
 
+// FindPatchEvidence returns the evidence file of one of the tenant's work
+// items, with its content.
+func (s *Store) FindPatchEvidence(ctx context.Context, patchID int64) (*domain.EvidenceFile, error) {
+	tid, err := domain.RequireTenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var f domain.EvidenceFile
+	var at string
+	err = s.queryRow(ctx, "SELECT e.patch_id, e.name, e.content_type, e.size_bytes, e.sha256, e.content, e.created_at, e.created_by "+
+		"FROM patch_evidence e JOIN patch_items p ON p.id = e.patch_id AND p.tenant_id = e.tenant_id WHERE e.tenant_id = ? AND e.patch_id = ?", tid, patchID).
+		Scan(&f.PatchID, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &f.Content, &at, &f.CreatedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, domain.Errorf(domain.CodeNotFound, "work item %d has no evidence file", patchID)
+	}
+	if err != nil {
+		return nil, domain.Internal(err, "cannot read the evidence file")
+	}
+	f.CreatedAt = parseTime(at)
+	return &f, nil
+}
+
 // MovePatchItem moves a work item through the workflow.
 func (s *Store) MovePatchItem(ctx context.Context, id int64, c domain.PatchChange) (*domain.PatchItem, error) {
 	tid, err := domain.RequireTenant(ctx)
@@ -263,6 +303,14 @@ func (s *Store) MovePatchItem(ctx context.Context, id int64, c domain.PatchChang
 		switch c.To {
 		case domain.PatchValidated:
 			p.ValidatedBy, p.ValidatedAt, p.Evidence = who, tx.now, c.Evidence
+			if f := c.File; f != nil {
+				if _, err := tx.exec("INSERT INTO patch_evidence (patch_id, tenant_id, name, content_type, size_bytes, sha256, content, created_at, created_by) "+
+					"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", id, tid, f.Name, f.ContentType, f.Size, f.SHA256, f.Content, fmtTime(tx.now), who); err != nil {
+					return domain.Internal(err, "cannot store the evidence file")
+				}
+				p.EvidenceFile = &domain.EvidenceFile{PatchID: id, Name: f.Name, ContentType: f.ContentType, Size: f.Size, SHA256: f.SHA256,
+					CreatedAt: tx.now, CreatedBy: who}
+			}
 		case domain.PatchScheduled:
 			win, err := tx.windowFor(tid, p, c.At)
 			if err != nil {
@@ -327,6 +375,9 @@ func patchAudit(p *domain.PatchItem) map[string]any {
 	m := map[string]any{"state": p.State, "device_id": p.DeviceID, "release_id": p.ReleaseID}
 	if p.Evidence != "" {
 		m["evidence"] = p.Evidence
+	}
+	if f := p.EvidenceFile; f != nil {
+		m["evidence_file"] = map[string]any{"name": f.Name, "content_type": f.ContentType, "size": f.Size, "sha256": f.SHA256}
 	}
 	if !p.ScheduledFor.IsZero() {
 		m["scheduled_for"] = p.ScheduledFor.UTC().Format(time.RFC3339)

@@ -1,8 +1,12 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +53,32 @@ func testLifecycle(t *testing.T, open Opener) {
 			t.Fatalf("no tenant: %v", err)
 		}
 		lastAudit(t, s, a, "device.replacement_cost")
+
+		// Clearing the override returns the device to its model's cost;
+		// clearing again, or setting the same cost, changes nothing.
+		before, _ := s.FindAuditEvents(a, domain.AuditFilter{Action: "device.replacement_cost"})
+		if err := s.SetDeviceReplacementCost(a, devs[0].ID, 399999); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, s.SetDeviceReplacementCost(b, devs[0].ID, -1), domain.CodeNotFound)
+		if err := s.SetDeviceReplacementCost(a, devs[0].ID, -1); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.DeviceReplacementCosts(a); err != nil || len(got) != 0 {
+			t.Fatalf("costs after clearing = %v, %v", got, err)
+		}
+		if err := s.SetDeviceReplacementCost(a, devs[0].ID, -1); err != nil {
+			t.Fatal(err)
+		}
+		evs, _ := s.FindAuditEvents(a, domain.AuditFilter{Action: "device.replacement_cost"})
+		if len(evs) != len(before)+1 || evs[len(evs)-1].After != nil && string(evs[len(evs)-1].After) != "null" ||
+			!strings.Contains(string(evs[len(evs)-1].Before), "399999") {
+			t.Fatalf("audit after clearing: %d events (before %d), last %s → %s", len(evs), len(before), evs[len(evs)-1].Before, evs[len(evs)-1].After)
+		}
+		// The override is set again for the budget tests below.
+		if err := s.SetDeviceReplacementCost(a, devs[0].ID, 399999); err != nil {
+			t.Fatal(err)
+		}
 	})
 
 	r := &domain.FirmwareRelease{Manufacturer: "Acme Medical", Model: "Pump 9", Version: "2.0", ReleasedOn: domain.Date{Year: 2026, Month: 2, Day: 1}, Notes: "fixes CVE"}
@@ -164,6 +194,67 @@ func testLifecycle(t *testing.T, open Opener) {
 			t.Fatalf("open = %+v", open)
 		}
 		_, err = s.FindPatchItems(a, domain.PatchFilter{State: "done"})
+		wantCode(t, err, domain.CodeInvalid)
+	})
+
+	t.Run("Evidence", func(t *testing.T) {
+		r2 := &domain.FirmwareRelease{ModelID: r.ModelID, Version: "2.1", ReleasedOn: domain.Date{Year: 2026, Month: 4, Day: 1}}
+		if err := s.CreateFirmwareRelease(a, r2); err != nil {
+			t.Fatal(err)
+		}
+		items, err := s.FindPatchItems(a, domain.PatchFilter{ReleaseID: r2.ID})
+		if err != nil || len(items) != 3 || items[0].EvidenceFile != nil {
+			t.Fatalf("items = %+v, %v", items, err)
+		}
+		id := items[0].ID
+		// Every byte value, so an engine that mangles binary shows it.
+		content := []byte("%PDF-1.4 bench report SECRET-A\n")
+		for i := range 256 {
+			content = append(content, byte(i))
+		}
+		sum := sha256.Sum256(content)
+		digest := hex.EncodeToString(sum[:])
+
+		big := &domain.EvidenceFile{Name: "huge.bin", Content: make([]byte, domain.MaxEvidenceSize+1)}
+		_, err = s.MovePatchItem(a, id, domain.PatchChange{To: domain.PatchValidated, File: big})
+		wantCode(t, err, domain.CodeInvalid)
+		if !strings.Contains(err.Error(), "(10485761 bytes); the limit is 10 MiB") {
+			t.Fatalf("too big: %v", err)
+		}
+		_, err = s.MovePatchItem(b, id, domain.PatchChange{To: domain.PatchValidated, File: &domain.EvidenceFile{Name: "x.txt", Content: []byte("x")}})
+		wantCode(t, err, domain.CodeNotFound)
+
+		p, err := s.MovePatchItem(a, id, domain.PatchChange{To: domain.PatchValidated,
+			File: &domain.EvidenceFile{Name: "bench report.pdf", ContentType: "application/pdf", Content: content}})
+		if err != nil || p.Evidence != "report attached: bench report.pdf" || p.EvidenceFile == nil || p.EvidenceFile.SHA256 != digest {
+			t.Fatalf("validate with a file = %+v, %v", p, err)
+		}
+		got, err := s.FindPatchItem(a, id)
+		if err != nil || got.EvidenceFile == nil || !reflect.DeepEqual(*got.EvidenceFile, domain.EvidenceFile{PatchID: id, Name: "bench report.pdf", ContentType: "application/pdf",
+			Size: int64(len(content)), SHA256: digest, CreatedAt: got.EvidenceFile.CreatedAt, CreatedBy: "cli:tester"}) || got.EvidenceFile.CreatedAt.IsZero() {
+			t.Fatalf("item's file = %+v, %v", got.EvidenceFile, err)
+		}
+		if list, _ := s.FindPatchItems(a, domain.PatchFilter{ReleaseID: r2.ID}); list[0].EvidenceFile == nil || list[1].EvidenceFile != nil {
+			t.Fatalf("listed files: %+v %+v", list[0].EvidenceFile, list[1].EvidenceFile)
+		}
+		f, err := s.FindPatchEvidence(a, id)
+		if err != nil || !bytes.Equal(f.Content, content) || f.Name != "bench report.pdf" || f.Size != int64(len(content)) || f.SHA256 != digest {
+			t.Fatalf("download = %+v, %v", f, err)
+		}
+		_, err = s.FindPatchEvidence(b, id)
+		wantCode(t, err, domain.CodeNotFound)
+		_, err = s.FindPatchEvidence(a, items[1].ID)
+		wantCode(t, err, domain.CodeNotFound)
+		_, err = s.FindPatchEvidence(ctxFor(0), id)
+		wantCode(t, err, domain.CodeForbidden)
+		evs, _ := s.FindAuditEvents(a, domain.AuditFilter{ObjectType: "patch", ObjectID: id})
+		if len(evs) != 1 || evs[0].Action != "patch.validated" || !strings.Contains(string(evs[0].After), digest) ||
+			!strings.Contains(string(evs[0].After), `"bench report.pdf"`) {
+			t.Fatalf("audit = %v %s", actions(evs), evs[0].After)
+		}
+		// A file belongs to validation only.
+		_, err = s.MovePatchItem(a, id, domain.PatchChange{To: domain.PatchScheduled, At: time.Date(2026, 4, 5, 7, 0, 0, 0, time.UTC),
+			File: &domain.EvidenceFile{Name: "late.txt", Content: []byte("x")}})
 		wantCode(t, err, domain.CodeInvalid)
 	})
 
