@@ -63,7 +63,7 @@ func hl7PeerModules(t *testing.T) string {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("npm ci (testdata/hl7peer): %v\n%s", err, out)
 		}
-		os.RemoveAll(dir)
+		// Another test process may have installed it meanwhile: keep theirs.
 		if err := os.Rename(tmp, dir); err != nil && !os.IsExist(err) {
 			t.Fatal(err)
 		}
