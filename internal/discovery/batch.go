@@ -48,17 +48,14 @@ func (e *Engine) Batch() *domain.DiscoveryBatch {
 }
 
 func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
-	flows := map[*host]map[string]*domain.Flow{}
-	attach := func(h *host, f *domain.Flow) {
-		if flows[h] == nil {
-			flows[h] = map[string]*domain.Flow{}
-		}
-		k := f.Key()
-		if cur, ok := flows[h][k]; ok {
-			cur.Add(f)
-			return
-		}
-		flows[h][k] = f
+	// Each flow goes to the host at each end; a host's flows are sorted by
+	// key and those with the same key (a flow moved out and seen again,
+	// one conversation under two MACs) folded into one.
+	flows := map[*host][]keyedFlow{}
+	all := make([]domain.Flow, 0, 2*len(e.pending)) // one allocation for the batch's flows
+	attach := func(h *host, f domain.Flow) {
+		all = append(all, f)
+		flows[h] = append(flows[h], keyedFlow{all[len(all)-1].Key(), &all[len(all)-1]})
 	}
 	// Few addresses make up many flows: format each once per batch.
 	names := map[netip.Addr]string{}
@@ -70,7 +67,6 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 		}
 		return s
 	}
-	slices.SortFunc(e.pending, compareFlow)
 	for _, f := range e.pending {
 		ch := e.endpoint(f.key.client, f.clientMAC, f.hasMAC)
 		sh := e.endpoint(f.key.server, f.serverMAC, f.hasMAC)
@@ -121,9 +117,7 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 		for _, o := range h.fresh {
 			dh.Observations = append(dh.Observations, o.o)
 		}
-		for _, k := range sortedKeys(flows[h], strings.Compare) {
-			dh.Flows = append(dh.Flows, flows[h][k])
-		}
+		dh.Flows = foldFlows(flows[h])
 		b.Hosts = append(b.Hosts, dh)
 		sent = append(sent, h)
 	}
@@ -152,12 +146,52 @@ func (e *Engine) endpoint(a netip.Addr, m [6]byte, hasMAC bool) *host {
 	return nil
 }
 
-func (e *Engine) domainFlow(f *flowAgg, client bool, peer *host, name func(netip.Addr) string) *domain.Flow {
+// keyedFlow is a flow of a batch with its domain.Flow key, computed once.
+type keyedFlow struct {
+	key string
+	f   *domain.Flow
+}
+
+// foldFlows sorts a host's flows by key and folds those with equal keys.
+// The moved-out flows come in no particular order (a map's), so equal keys
+// are ordered by direction and peer MAC too (the fold keeps the first
+// flow's, and the first MAC it meets), so the batch is the same on every
+// run.
+func foldFlows(fs []keyedFlow) []*domain.Flow {
+	if len(fs) == 0 {
+		return nil
+	}
+	slices.SortFunc(fs, func(a, b keyedFlow) int {
+		return cmp.Or(strings.Compare(a.key, b.key), boolOrder(a.f.Outbound, b.f.Outbound), strings.Compare(a.f.PeerMAC, b.f.PeerMAC))
+	})
+	out := make([]*domain.Flow, 0, len(fs))
+	for i, kf := range fs {
+		if i > 0 && kf.key == fs[i-1].key {
+			out[len(out)-1].Add(kf.f)
+			continue
+		}
+		out = append(out, kf.f)
+	}
+	return out
+}
+
+// boolOrder orders false before true.
+func boolOrder(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+func (e *Engine) domainFlow(f *flowAgg, client bool, peer *host, name func(netip.Addr) string) domain.Flow {
 	local, remote, remoteMAC := f.key.client, f.key.server, f.serverMAC
 	if !client {
 		local, remote, remoteMAC = f.key.server, f.key.client, f.clientMAC
 	}
-	out := &domain.Flow{LocalIP: name(local), PeerIP: name(remote), Transport: transportName(f.key.proto),
+	out := domain.Flow{LocalIP: name(local), PeerIP: name(remote), Transport: transportName(f.key.proto),
 		Port: int(f.key.port), Outbound: client, App: f.app, Bytes: f.bytes, Packets: f.packets,
 		FirstSeen: f.first, LastSeen: f.last, Hours: f.hours}
 	if f.hasMAC && peer != nil && peer.hasMAC && unicastMAC(remoteMAC) && !e.router[remoteMAC] {

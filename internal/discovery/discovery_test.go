@@ -236,3 +236,15 @@ func TestPairingCache(t *testing.T) {
 		t.Fatal("no MAC became a router: the stream does not exercise the cache's invalidation")
 	}
 }
+
+func TestHourOfDay(t *testing.T) {
+	for _, s := range []string{"2026-03-29T00:59:59Z", "2026-03-29T01:00:00+01:00", "1969-12-31T23:30:00Z", "2026-11-29T23:59:59.999-05:00", "1601-01-01T12:00:00Z"} {
+		at, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := hourOfDay(at), at.UTC().Hour(); got != want {
+			t.Errorf("hourOfDay(%s) = %d, want %d", s, got, want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package discovery
 
 import (
-	"cmp"
 	"encoding/binary"
 	"net/netip"
 	"slices"
@@ -112,7 +111,13 @@ func (e *Engine) account(p *Packet) {
 	if p.At.Before(f.first) {
 		f.first = p.At
 	}
-	f.hours[p.At.UTC().Hour()]++
+	f.hours[hourOfDay(p.At)]++
+}
+
+// hourOfDay is t's hour in UTC, from its Unix seconds (UTC has no leap
+// hours, so this is t.UTC().Hour() without the calendar arithmetic).
+func hourOfDay(t time.Time) int {
+	return int((t.Unix()%86400+86400)%86400) / 3600
 }
 
 // serverIsSource guesses, for the first frame of a conversation, whether
@@ -159,11 +164,6 @@ func (e *Engine) evict() {
 func (e *Engine) NeedsFlush() bool { return len(e.pending) >= e.opt.PendingFlows }
 
 func compareAddr(a, b netip.Addr) int { return a.Compare(b) }
-
-func compareFlow(a, b *flowAgg) int {
-	return cmp.Or(compareAddr(a.key.client, b.key.client), compareAddr(a.key.server, b.key.server),
-		cmp.Compare(a.key.proto, b.key.proto), cmp.Compare(a.key.port, b.key.port))
-}
 
 // Flow adds a conversation another tool recorded (a Zeek conn.log line):
 // f.LocalIP opened it to f.PeerIP. Local endpoints become hosts (known by
