@@ -19,6 +19,7 @@ import (
 func (a *app) sensorCommand() *cobra.Command {
 	var o discoverOptions
 	var read, name, iface, filter string
+	var ringMiB int
 	var flush time.Duration
 	cmd := &cobra.Command{
 		Use:   "sensor --interface IF | --read FILE|-",
@@ -47,6 +48,12 @@ When Vigil may not listen itself, let tcpdump listen and read its output:
 			if filter != "" && iface == "" {
 				return usagef("--filter applies to --interface only")
 			}
+			if cmd.Flags().Changed("ring") && iface == "" {
+				return usagef("--ring applies to --interface only")
+			}
+			if ringMiB < 1 || ringMiB > 4096 {
+				return usagef("--ring %d: give the receive ring's size in MiB, from 1 to 4096", ringMiB)
+			}
 			cls, err := o.classifier()
 			if err != nil {
 				return err
@@ -65,7 +72,7 @@ When Vigil may not listen itself, let tcpdump listen and read its output:
 			switch {
 			case iface != "":
 				path = iface
-				if live, err = openLive(iface, filter); err != nil {
+				if live, err = openLive(iface, filter, ringMiB); err != nil {
 					return err
 				}
 				defer live.Close()
@@ -114,6 +121,7 @@ When Vigil may not listen itself, let tcpdump listen and read its output:
 	fl := cmd.Flags()
 	fl.StringVar(&iface, "interface", "", "the network interface to listen on (root or CAP_NET_RAW)")
 	fl.StringVar(&filter, "filter", "", "a kernel packet filter for --interface, as printed by tcpdump -ddd EXPR")
+	fl.IntVar(&ringMiB, "ring", 64, "the kernel receive ring for --interface, in MiB: a bigger ring absorbs longer bursts without drops")
 	fl.StringVar(&read, "read", "", "the pcap/pcapng stream to read: a file, or - for standard input")
 	fl.StringVar(&name, "name", "", "the sensor's name in observations' sources (default: the interface, or the file's base name)")
 	fl.DurationVar(&flush, "flush", time.Minute, "write to the store this often (capture time)")
@@ -124,9 +132,10 @@ When Vigil may not listen itself, let tcpdump listen and read its output:
 }
 
 // openLive opens an interface for listening, with the kernel filter in the
-// file named by filter (tcpdump -ddd output) when one is given.
-func openLive(iface, filter string) (*capture.Live, error) {
-	var opt capture.LiveOptions
+// file named by filter (tcpdump -ddd output) when one is given, and a
+// receive ring of ringMiB MiB.
+func openLive(iface, filter string, ringMiB int) (*capture.Live, error) {
+	opt := capture.LiveOptions{RingSize: ringMiB << 20}
 	if filter != "" {
 		text, err := os.ReadFile(filter)
 		if err != nil {

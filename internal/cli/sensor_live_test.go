@@ -58,7 +58,8 @@ func TestSensorInterface(t *testing.T) {
 // and --read, a filter without an interface, an unknown interface.
 func TestSensorUsage(t *testing.T) {
 	db := newPractice(t)
-	for _, args := range [][]string{{"sensor"}, {"sensor", "--interface", "lo", "--read", "-"}, {"sensor", "--read", "-", "--filter", "f.bpf"}} {
+	for _, args := range [][]string{{"sensor"}, {"sensor", "--interface", "lo", "--read", "-"}, {"sensor", "--read", "-", "--filter", "f.bpf"},
+		{"sensor", "--read", "-", "--ring", "128"}, {"sensor", "--interface", "lo", "--ring", "0"}, {"sensor", "--interface", "lo", "--ring", "9000"}} {
 		if r := run(t, db, args...); r.code != 2 {
 			t.Errorf("vigil %v: exit %d, want 2 (%s)", args, r.code, r.stderr)
 		}
