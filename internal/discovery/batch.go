@@ -53,9 +53,13 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 	// one conversation under two MACs) folded into one.
 	flows := map[*host][]keyedFlow{}
 	all := make([]domain.Flow, 0, 2*len(e.pending)) // one allocation for the batch's flows
-	attach := func(h *host, f domain.Flow) {
-		all = append(all, f)
-		flows[h] = append(flows[h], keyedFlow{all[len(all)-1].Key(), &all[len(all)-1]})
+	attach := func(h *host, f *flowAgg, client bool, df domain.Flow) {
+		all = append(all, df)
+		kf := keyedFlow{local: f.key.client, peer: f.key.server, f: &all[len(all)-1]}
+		if !client {
+			kf.local, kf.peer = f.key.server, f.key.client
+		}
+		flows[h] = append(flows[h], kf)
 	}
 	// Few addresses make up many flows: format each once per batch.
 	names := map[netip.Addr]string{}
@@ -71,10 +75,10 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 		ch := e.endpoint(f.key.client, f.clientMAC, f.hasMAC)
 		sh := e.endpoint(f.key.server, f.serverMAC, f.hasMAC)
 		if ch != nil {
-			attach(ch, e.domainFlow(f, true, sh, name))
+			attach(ch, f, true, e.domainFlow(f, true, sh, name))
 		}
 		if sh != nil && sh != ch { // a host talking to itself counts once
-			attach(sh, e.domainFlow(f, false, ch, name))
+			attach(sh, f, false, e.domainFlow(f, false, ch, name))
 		}
 	}
 	b := &domain.DiscoveryBatch{Source: e.opt.Source, Site: e.opt.Site}
@@ -146,27 +150,41 @@ func (e *Engine) endpoint(a netip.Addr, m [6]byte, hasMAC bool) *host {
 	return nil
 }
 
-// keyedFlow is a flow of a batch with its domain.Flow key, computed once.
+// keyedFlow is a flow of a batch with its addresses unformatted, to sort
+// and fold by what domain.Flow.Key names.
 type keyedFlow struct {
-	key string
-	f   *domain.Flow
+	local, peer netip.Addr
+	f           *domain.Flow
 }
 
-// foldFlows sorts a host's flows by key and folds those with equal keys.
-// The moved-out flows come in no particular order (a map's), so equal keys
-// are ordered by direction and peer MAC too (the fold keeps the first
-// flow's, and the first MAC it meets), so the batch is the same on every
-// run.
+// compareKeyed orders flows by local address, peer address (numerically),
+// transport, port and application, then by direction and peer MAC.
+func compareKeyed(a, b keyedFlow) int {
+	if c := sameFlow(a, b); c != 0 {
+		return c
+	}
+	return cmp.Or(boolOrder(a.f.Outbound, b.f.Outbound), strings.Compare(a.f.PeerMAC, b.f.PeerMAC))
+}
+
+// sameFlow compares what domain.Flow.Key names: 0 means one flow.
+func sameFlow(a, b keyedFlow) int {
+	return cmp.Or(a.local.Compare(b.local), a.peer.Compare(b.peer), strings.Compare(a.f.Transport, b.f.Transport),
+		cmp.Compare(a.f.Port, b.f.Port), strings.Compare(a.f.App, b.f.App))
+}
+
+// foldFlows sorts a host's flows and folds those that are one flow (see
+// domain.Flow.Key). The moved-out flows come in no particular order (a
+// map's), so one flow's parts are ordered by direction and peer MAC too
+// (the fold keeps the first part's, and the first MAC it meets), and the
+// batch is the same on every run.
 func foldFlows(fs []keyedFlow) []*domain.Flow {
 	if len(fs) == 0 {
 		return nil
 	}
-	slices.SortFunc(fs, func(a, b keyedFlow) int {
-		return cmp.Or(strings.Compare(a.key, b.key), boolOrder(a.f.Outbound, b.f.Outbound), strings.Compare(a.f.PeerMAC, b.f.PeerMAC))
-	})
+	slices.SortFunc(fs, compareKeyed)
 	out := make([]*domain.Flow, 0, len(fs))
 	for i, kf := range fs {
-		if i > 0 && kf.key == fs[i-1].key {
+		if i > 0 && sameFlow(kf, fs[i-1]) == 0 {
 			out[len(out)-1].Add(kf.f)
 			continue
 		}
