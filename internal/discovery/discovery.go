@@ -73,9 +73,10 @@ type Engine struct {
 	// noPairCache turns the cache off (tests compare with and without).
 	noPairCache bool
 
-	flows   map[flowID]*flowAgg
-	pending []*flowAgg // flows moved out, waiting for the next batch
-	lastNow time.Time
+	flows      map[flowID]*flowAgg
+	flowsSized bool       // flows was made at its working size (see sizeFlows)
+	pending    []*flowAgg // flows moved out, waiting for the next batch
+	lastNow    time.Time
 
 	stats Stats
 }

@@ -34,6 +34,17 @@ func (k flowKey) id() flowID {
 	}
 }
 
+// reverse is the id of the opposite direction's key with the given port
+// (the addresses swapped), without converting them again.
+func (id flowID) reverse(port uint16) flowID {
+	return flowID{c0: id.s0, c1: id.s1, s0: id.c0, s1: id.c1, pp: id.pp&^0xffff | uint64(port)}
+}
+
+// flowTableHint is the flow table's size when the first flow arrives
+// (bounded by MaxFlows): a busy capture fills tens of thousands of flows,
+// and growing the table step by step rehashes every flow several times.
+const flowTableHint = 1 << 17
+
 type flowAgg struct {
 	key                  flowKey
 	clientMAC, serverMAC [6]byte
@@ -73,24 +84,27 @@ func (e *Engine) Packet(p *Packet) {
 func (e *Engine) account(p *Packet) {
 	src, dst := p.Src.Unmap(), p.Dst.Unmap()
 	fwd := flowKey{client: src, server: dst, proto: p.Proto, port: p.DstPort}
-	rev := flowKey{client: dst, server: src, proto: p.Proto, port: p.SrcPort}
-	f, reversed := e.flows[fwd.id()], false
+	fid := fwd.id()
+	rid := fid.reverse(p.SrcPort)
+	f, reversed := e.flows[fid], false
 	if f == nil {
-		if f = e.flows[rev.id()]; f != nil {
+		if f = e.flows[rid]; f != nil {
 			reversed = true
 		}
 	}
 	if f == nil {
 		reversed = serverIsSource(p)
-		k := fwd
+		k, id := fwd, fid
 		if reversed {
-			k = rev
+			k, id = flowKey{client: dst, server: src, proto: p.Proto, port: p.SrcPort}, rid
 		}
 		if p.Proto != 6 && p.Proto != 17 {
 			k.port = 0
+			id.pp &^= 0xffff
 		}
+		e.sizeFlows()
 		f = &flowAgg{key: k, first: p.At}
-		e.flows[k.id()] = f
+		e.flows[id] = f
 	}
 	if p.HasMAC {
 		f.hasMAC = true
@@ -118,6 +132,15 @@ func (e *Engine) account(p *Packet) {
 // hours, so this is t.UTC().Hour() without the calendar arithmetic).
 func hourOfDay(t time.Time) int {
 	return int((t.Unix()%86400+86400)%86400) / 3600
+}
+
+// sizeFlows makes the flow table at its working size when the first flow
+// arrives (an engine that only ever sees observations keeps the empty one).
+func (e *Engine) sizeFlows() {
+	if !e.flowsSized {
+		e.flowsSized = true
+		e.flows = make(map[flowID]*flowAgg, min(e.opt.MaxFlows+1, flowTableHint))
+	}
 }
 
 // serverIsSource guesses, for the first frame of a conversation, whether
@@ -195,6 +218,7 @@ func (e *Engine) Flow(f *domain.Flow) {
 	k := flowKey{client: client, server: server, proto: proto, port: uint16(f.Port)}
 	agg := e.flows[k.id()]
 	if agg == nil {
+		e.sizeFlows()
 		agg = &flowAgg{key: k, first: f.FirstSeen, app: f.App}
 		e.flows[k.id()] = agg
 	}
