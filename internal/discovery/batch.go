@@ -3,6 +3,7 @@ package discovery
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"net/netip"
 	"slices"
 	"strings"
@@ -50,17 +51,32 @@ func (e *Engine) Batch() *domain.DiscoveryBatch {
 func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 	// Each flow goes to the host at each end; a host's flows are sorted by
 	// key and those with the same key (a flow moved out and seen again,
-	// one conversation under two MACs) folded into one.
-	flows := map[*host][]keyedFlow{}
-	all := make([]domain.Flow, 0, 2*len(e.pending)) // one allocation for the batch's flows
-	attach := func(h *host, f *flowAgg, client bool, df domain.Flow) {
-		all = append(all, df)
-		kf := keyedFlow{local: f.key.client, peer: f.key.server, f: &all[len(all)-1]}
-		if !client {
-			kf.local, kf.peer = f.key.server, f.key.client
-		}
-		flows[h] = append(flows[h], kf)
+	// one conversation under two MACs) folded into one. The flows are
+	// laid out host by host in one slab: counted first, then placed (in
+	// the order of e.pending, as appending per host would).
+	for _, h := range e.hosts {
+		h.nflows = 0
 	}
+	type flowEnds struct{ ch, sh *host }
+	ends := make([]flowEnds, len(e.pending))
+	for i, f := range e.pending {
+		ch := e.endpoint(f.key.client, f.clientMAC, f.hasMAC)
+		sh := e.endpoint(f.key.server, f.serverMAC, f.hasMAC)
+		if ch != nil {
+			ch.nflows++
+		}
+		if sh != nil && sh != ch { // a host talking to itself counts once
+			sh.nflows++
+		}
+		ends[i] = flowEnds{ch, sh}
+	}
+	total := 0
+	for _, h := range e.hosts {
+		h.flowAt, total = total, total+h.nflows
+		h.nflows = 0
+	}
+	all := make([]domain.Flow, total) // one allocation for the batch's flows
+	keyed := make([]keyedFlow, total)
 	// Few addresses make up many flows: format each once per batch.
 	names := map[netip.Addr]string{}
 	name := func(a netip.Addr) string {
@@ -71,14 +87,19 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 		}
 		return s
 	}
-	for _, f := range e.pending {
-		ch := e.endpoint(f.key.client, f.clientMAC, f.hasMAC)
-		sh := e.endpoint(f.key.server, f.serverMAC, f.hasMAC)
+	attach := func(h *host, f *flowAgg, client bool, peer *host) {
+		i := h.flowAt + h.nflows
+		h.nflows++
+		e.domainFlow(&all[i], f, client, peer, name)
+		keyed[i] = newKeyedFlow(f, client, &all[i])
+	}
+	for i, f := range e.pending {
+		ch, sh := ends[i].ch, ends[i].sh
 		if ch != nil {
-			attach(ch, f, true, e.domainFlow(f, true, sh, name))
+			attach(ch, f, true, sh)
 		}
-		if sh != nil && sh != ch { // a host talking to itself counts once
-			attach(sh, f, false, e.domainFlow(f, false, ch, name))
+		if sh != nil && sh != ch {
+			attach(sh, f, false, ch)
 		}
 	}
 	b := &domain.DiscoveryBatch{Source: e.opt.Source, Site: e.opt.Site}
@@ -87,7 +108,7 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 		if h.merged || e.isRouterHost(h) || (!h.hasMAC && len(h.ips) == 0) {
 			continue
 		}
-		if !h.dirty && len(h.fresh) == 0 && flows[h] == nil {
+		if !h.dirty && len(h.fresh) == 0 && h.nflows == 0 {
 			continue
 		}
 		dh := &domain.DiscoveredHost{FirstSeen: h.first, LastSeen: h.last}
@@ -121,7 +142,7 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 		for _, o := range h.fresh {
 			dh.Observations = append(dh.Observations, o.o)
 		}
-		dh.Flows = foldFlows(flows[h])
+		dh.Flows = foldFlows(keyed[h.flowAt : h.flowAt+h.nflows])
 		b.Hosts = append(b.Hosts, dh)
 		sent = append(sent, h)
 	}
@@ -150,26 +171,110 @@ func (e *Engine) endpoint(a netip.Addr, m [6]byte, hasMAC bool) *host {
 	return nil
 }
 
-// keyedFlow is a flow of a batch with its addresses unformatted, to sort
-// and fold by what domain.Flow.Key names.
+// keyedFlow is a flow of a batch with its key in numbers, to sort and
+// fold by what domain.Flow.Key names in the order the formatted key's
+// parts have: addresses as netip.Addr.Compare orders them (family, then
+// value, then an IPv6 zone), the transport's name, the port, the
+// application.
 type keyedFlow struct {
-	local, peer netip.Addr
-	f           *domain.Flow
+	lhi, llo, phi, plo uint64 // local and peer address, 16 bytes each
+	lfam, pfam         uint8  // 0 invalid, 1 IPv4, 2 IPv6
+	lzone, pzone       bool   // the address has an IPv6 zone
+	tr                 uint8  // transport name's rank (see transportRank)
+	port               int
+	f                  *domain.Flow
+}
+
+func newKeyedFlow(f *flowAgg, client bool, df *domain.Flow) keyedFlow {
+	local, peer := f.key.client, f.key.server
+	if !client {
+		local, peer = peer, local
+	}
+	kf := keyedFlow{tr: transportRank(f.key.proto), port: int(f.key.port), f: df}
+	kf.lhi, kf.llo, kf.lfam, kf.lzone = addrKey(local)
+	kf.phi, kf.plo, kf.pfam, kf.pzone = addrKey(peer)
+	return kf
+}
+
+func addrKey(a netip.Addr) (hi, lo uint64, fam uint8, zoned bool) {
+	b := a.As16()
+	switch {
+	case a.Is4():
+		fam = 1
+	case a.Is6():
+		fam, zoned = 2, a.Zone() != ""
+	}
+	return binary.BigEndian.Uint64(b[0:8]), binary.BigEndian.Uint64(b[8:16]), fam, zoned
+}
+
+// transportRank orders protocols as transportName's names sort.
+func transportRank(p uint8) uint8 {
+	switch p {
+	case 1, 58:
+		return 0 // icmp
+	case 6:
+		return 2 // tcp
+	case 17:
+		return 3 // udp
+	}
+	return 1 // other
 }
 
 // compareKeyed orders flows by local address, peer address (numerically),
 // transport, port and application, then by direction and peer MAC.
-func compareKeyed(a, b keyedFlow) int {
+func compareKeyed(a, b *keyedFlow) int {
 	if c := sameFlow(a, b); c != 0 {
 		return c
 	}
-	return cmp.Or(boolOrder(a.f.Outbound, b.f.Outbound), strings.Compare(a.f.PeerMAC, b.f.PeerMAC))
+	if c := boolOrder(a.f.Outbound, b.f.Outbound); c != 0 {
+		return c
+	}
+	return strings.Compare(a.f.PeerMAC, b.f.PeerMAC)
 }
 
 // sameFlow compares what domain.Flow.Key names: 0 means one flow.
-func sameFlow(a, b keyedFlow) int {
-	return cmp.Or(a.local.Compare(b.local), a.peer.Compare(b.peer), strings.Compare(a.f.Transport, b.f.Transport),
-		cmp.Compare(a.f.Port, b.f.Port), strings.Compare(a.f.App, b.f.App))
+func sameFlow(a, b *keyedFlow) int {
+	if c := compareAddrKey(a.lfam, b.lfam, a.lhi, b.lhi, a.llo, b.llo); c != 0 {
+		return c
+	}
+	if (a.lzone || b.lzone) && a.f.LocalIP != b.f.LocalIP {
+		if c := strings.Compare(zoneOf(a.f.LocalIP), zoneOf(b.f.LocalIP)); c != 0 {
+			return c
+		}
+	}
+	if c := compareAddrKey(a.pfam, b.pfam, a.phi, b.phi, a.plo, b.plo); c != 0 {
+		return c
+	}
+	if (a.pzone || b.pzone) && a.f.PeerIP != b.f.PeerIP {
+		if c := strings.Compare(zoneOf(a.f.PeerIP), zoneOf(b.f.PeerIP)); c != 0 {
+			return c
+		}
+	}
+	if a.tr != b.tr {
+		return cmp.Compare(a.tr, b.tr)
+	}
+	if a.port != b.port {
+		return cmp.Compare(a.port, b.port)
+	}
+	return strings.Compare(a.f.App, b.f.App)
+}
+
+func compareAddrKey(fa, fb uint8, ha, hb, la, lb uint64) int {
+	switch {
+	case fa != fb:
+		return cmp.Compare(fa, fb)
+	case ha != hb:
+		return cmp.Compare(ha, hb)
+	}
+	return cmp.Compare(la, lb)
+}
+
+// zoneOf is the zone of a formatted IPv6 address ("" without one).
+func zoneOf(s string) string {
+	if i := strings.IndexByte(s, '%'); i >= 0 {
+		return s[i+1:]
+	}
+	return ""
 }
 
 // foldFlows sorts a host's flows and folds those that are one flow (see
@@ -181,14 +286,14 @@ func foldFlows(fs []keyedFlow) []*domain.Flow {
 	if len(fs) == 0 {
 		return nil
 	}
-	slices.SortFunc(fs, compareKeyed)
+	slices.SortFunc(fs, func(a, b keyedFlow) int { return compareKeyed(&a, &b) })
 	out := make([]*domain.Flow, 0, len(fs))
-	for i, kf := range fs {
-		if i > 0 && sameFlow(kf, fs[i-1]) == 0 {
-			out[len(out)-1].Add(kf.f)
+	for i := range fs {
+		if i > 0 && sameFlow(&fs[i], &fs[i-1]) == 0 {
+			out[len(out)-1].Add(fs[i].f)
 			continue
 		}
-		out = append(out, kf.f)
+		out = append(out, fs[i].f)
 	}
 	return out
 }
@@ -204,18 +309,19 @@ func boolOrder(a, b bool) int {
 	return -1
 }
 
-func (e *Engine) domainFlow(f *flowAgg, client bool, peer *host, name func(netip.Addr) string) domain.Flow {
+// domainFlow fills out (a zeroed record) with one end's view of f.
+func (e *Engine) domainFlow(out *domain.Flow, f *flowAgg, client bool, peer *host, name func(netip.Addr) string) {
 	local, remote, remoteMAC := f.key.client, f.key.server, f.serverMAC
 	if !client {
 		local, remote, remoteMAC = f.key.server, f.key.client, f.clientMAC
 	}
-	out := domain.Flow{LocalIP: name(local), PeerIP: name(remote), Transport: transportName(f.key.proto),
-		Port: int(f.key.port), Outbound: client, App: f.app, Bytes: f.bytes, Packets: f.packets,
-		FirstSeen: f.first, LastSeen: f.last, Hours: f.hours}
+	out.LocalIP, out.PeerIP, out.Transport = name(local), name(remote), transportName(f.key.proto)
+	out.Port, out.Outbound, out.App = int(f.key.port), client, f.app
+	out.Bytes, out.Packets, out.FirstSeen, out.LastSeen = f.bytes, f.packets, f.first, f.last
+	out.Hours = f.hours
 	if f.hasMAC && peer != nil && peer.hasMAC && unicastMAC(remoteMAC) && !e.router[remoteMAC] {
 		out.PeerMAC = formatMAC(remoteMAC)
 	}
-	return out
 }
 
 func transportName(p uint8) string {

@@ -1,11 +1,13 @@
 package discovery
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -245,6 +247,66 @@ func TestHourOfDay(t *testing.T) {
 		}
 		if got, want := hourOfDay(at), at.UTC().Hour(); got != want {
 			t.Errorf("hourOfDay(%s) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+// TestFlowOrder checks that the numeric sort key orders a batch's flows
+// exactly as comparing the addresses (netip.Addr.Compare, zones
+// included), the transport's name, the port, the application, the
+// direction and the peer MAC does.
+func TestFlowOrder(t *testing.T) {
+	addrs := []netip.Addr{{}, netip.MustParseAddr("10.0.0.5"), netip.MustParseAddr("10.0.0.6"),
+		netip.MustParseAddr("192.168.1.1"), netip.MustParseAddr("fe80::1"), netip.MustParseAddr("fe80::1%eth0"),
+		netip.MustParseAddr("fe80::1%eth1"), netip.MustParseAddr("fe80::2%eth0"), netip.MustParseAddr("::ffff:10.0.0.5"),
+		netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("::")}
+	protos := []uint8{0, 1, 6, 17, 58, 132}
+	apps := []string{"", "dicom", "hl7"}
+	macs := []string{"", "00:09:fb:00:00:01", "00:1b:21:00:00:02"}
+	reference := func(a, b *keyedFlow, al, ap, bl, bp netip.Addr) int {
+		for _, c := range []int{al.Compare(bl), ap.Compare(bp), strings.Compare(a.f.Transport, b.f.Transport),
+			cmp.Compare(a.f.Port, b.f.Port), strings.Compare(a.f.App, b.f.App), boolOrder(a.f.Outbound, b.f.Outbound),
+			strings.Compare(a.f.PeerMAC, b.f.PeerMAC)} {
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	}
+	type sample struct {
+		kf          keyedFlow
+		local, peer netip.Addr
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	e := New(Options{}, nil)
+	var ss []sample
+	for range 3000 {
+		f := &flowAgg{key: flowKey{client: addrs[r.IntN(len(addrs))], server: addrs[r.IntN(len(addrs))],
+			proto: protos[r.IntN(len(protos))], port: uint16(r.IntN(3))}, app: apps[r.IntN(len(apps))]}
+		client := r.IntN(2) == 0
+		df := &domain.Flow{}
+		e.domainFlow(df, f, client, nil, netip.Addr.String)
+		df.PeerMAC = macs[r.IntN(len(macs))]
+		local, peer := f.key.client, f.key.server
+		if !client {
+			local, peer = peer, local
+		}
+		ss = append(ss, sample{kf: newKeyedFlow(f, client, df), local: local, peer: peer})
+	}
+	sign := func(c int) int { return cmp.Compare(c, 0) }
+	for i := range ss {
+		for j := range ss {
+			a, b := &ss[i], &ss[j]
+			want := reference(&a.kf, &b.kf, a.local, a.peer, b.local, b.peer)
+			if got := compareKeyed(&a.kf, &b.kf); sign(got) != sign(want) {
+				t.Fatalf("%s→%s %+v vs %s→%s %+v: %d, want %d", a.local, a.peer, *a.kf.f, b.local, b.peer, *b.kf.f, got, want)
+			}
+			ka, kb := *a.kf.f, *b.kf.f
+			ka.Outbound, kb.Outbound, ka.PeerMAC, kb.PeerMAC = false, false, "", ""
+			same := ka.LocalIP == kb.LocalIP && ka.PeerIP == kb.PeerIP && ka.Key() == kb.Key()
+			if got := sameFlow(&a.kf, &b.kf) == 0; got != same {
+				t.Fatalf("%q vs %q: same flow %v, want %v", a.kf.f.Key(), b.kf.f.Key(), got, same)
+			}
 		}
 	}
 }

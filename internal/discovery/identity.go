@@ -24,6 +24,9 @@ type host struct {
 	merged    bool // folded into another host; ignore
 	into      *host
 	dirty     bool // something to send
+	// nflows and flowAt place the host's flows in the batch being built
+	// (how many, and where they start in its slab).
+	nflows, flowAt int
 }
 
 type pairing struct{ first, last time.Time }
