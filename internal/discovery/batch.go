@@ -77,20 +77,11 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 	}
 	all := make([]domain.Flow, total) // one allocation for the batch's flows
 	keyed := make([]keyedFlow, total)
-	// Few addresses make up many flows: format each once per batch.
-	names := map[netip.Addr]string{}
-	name := func(a netip.Addr) string {
-		s, ok := names[a]
-		if !ok {
-			s = a.String()
-			names[a] = s
-		}
-		return s
-	}
+	names := newBatchNames()
 	attach := func(h *host, f *flowAgg, client bool, peer *host) {
 		i := h.flowAt + h.nflows
 		h.nflows++
-		e.domainFlow(&all[i], f, client, peer, name)
+		e.domainFlow(&all[i], f, client, peer, names)
 		keyed[i] = newKeyedFlow(f, client, &all[i])
 	}
 	for i, f := range e.pending {
@@ -139,8 +130,11 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 			return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Value, b.Value))
 		})
 		dh.Suggestions = e.opt.Classifier.Classify(all)
-		for _, o := range h.fresh {
-			dh.Observations = append(dh.Observations, o.o)
+		if len(h.fresh) > 0 {
+			dh.Observations = make([]domain.Observation, len(h.fresh))
+			for i, o := range h.fresh {
+				dh.Observations[i] = o.o
+			}
 		}
 		dh.Flows = foldFlows(keyed[h.flowAt : h.flowAt+h.nflows])
 		b.Hosts = append(b.Hosts, dh)
@@ -309,18 +303,47 @@ func boolOrder(a, b bool) int {
 	return -1
 }
 
+// batchNames formats the addresses and MACs of a batch's flows, each
+// once: few of them make up many flows.
+type batchNames struct {
+	addrs map[netip.Addr]string
+	macs  map[[6]byte]string
+}
+
+func newBatchNames() *batchNames {
+	return &batchNames{addrs: map[netip.Addr]string{}, macs: map[[6]byte]string{}}
+}
+
+func (n *batchNames) addr(a netip.Addr) string {
+	s, ok := n.addrs[a]
+	if !ok {
+		s = a.String()
+		n.addrs[a] = s
+	}
+	return s
+}
+
+func (n *batchNames) mac(m [6]byte) string {
+	s, ok := n.macs[m]
+	if !ok {
+		s = formatMAC(m)
+		n.macs[m] = s
+	}
+	return s
+}
+
 // domainFlow fills out (a zeroed record) with one end's view of f.
-func (e *Engine) domainFlow(out *domain.Flow, f *flowAgg, client bool, peer *host, name func(netip.Addr) string) {
+func (e *Engine) domainFlow(out *domain.Flow, f *flowAgg, client bool, peer *host, names *batchNames) {
 	local, remote, remoteMAC := f.key.client, f.key.server, f.serverMAC
 	if !client {
 		local, remote, remoteMAC = f.key.server, f.key.client, f.clientMAC
 	}
-	out.LocalIP, out.PeerIP, out.Transport = name(local), name(remote), transportName(f.key.proto)
+	out.LocalIP, out.PeerIP, out.Transport = names.addr(local), names.addr(remote), transportName(f.key.proto)
 	out.Port, out.Outbound, out.App = int(f.key.port), client, f.app
 	out.Bytes, out.Packets, out.FirstSeen, out.LastSeen = f.bytes, f.packets, f.first, f.last
 	out.Hours = f.hours
 	if f.hasMAC && peer != nil && peer.hasMAC && unicastMAC(remoteMAC) && !e.router[remoteMAC] {
-		out.PeerMAC = formatMAC(remoteMAC)
+		out.PeerMAC = names.mac(remoteMAC)
 	}
 }
 

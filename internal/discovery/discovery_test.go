@@ -285,7 +285,7 @@ func TestFlowOrder(t *testing.T) {
 			proto: protos[r.IntN(len(protos))], port: uint16(r.IntN(3))}, app: apps[r.IntN(len(apps))]}
 		client := r.IntN(2) == 0
 		df := &domain.Flow{}
-		e.domainFlow(df, f, client, nil, netip.Addr.String)
+		e.domainFlow(df, f, client, nil, newBatchNames())
 		df.PeerMAC = macs[r.IntN(len(macs))]
 		local, peer := f.key.client, f.key.server
 		if !client {

@@ -180,6 +180,9 @@ func decodeOUI(data []byte) (*ouiTable, error) {
 	return t, nil
 }
 
+// macSeparators strips the separators a MAC address is written with.
+var macSeparators = strings.NewReplacer(":", "", "-", "", ".", "")
+
 // LookupOUI returns the organisation the IEEE registered the MAC address's
 // prefix to, trying the longest assignments (MA-S, MA-M) first, with the
 // prefix as printed in the registry ("00:09:FB").
@@ -188,7 +191,7 @@ func LookupOUI(mac string) (org, prefix string, ok bool) {
 	if ouiError != nil {
 		return "", "", false
 	}
-	hex := strings.NewReplacer(":", "", "-", "", ".", "").Replace(mac)
+	hex := macSeparators.Replace(mac)
 	if len(hex) != 12 {
 		return "", "", false
 	}
