@@ -75,14 +75,14 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 		h.flowAt, total = total, total+h.nflows
 		h.nflows = 0
 	}
-	all := make([]domain.Flow, total) // one allocation for the batch's flows
+	slab := make([]domain.Flow, total) // one allocation for the batch's flows
 	keyed := make([]keyedFlow, total)
 	names := newBatchNames()
 	attach := func(h *host, f *flowAgg, client bool, peer *host) {
 		i := h.flowAt + h.nflows
 		h.nflows++
-		e.domainFlow(&all[i], f, client, peer, names)
-		keyed[i] = newKeyedFlow(f, client, &all[i])
+		e.domainFlow(&slab[i], f, client, peer, names)
+		keyed[i] = newKeyedFlow(f, client, &slab[i])
 	}
 	for i, f := range e.pending {
 		ch, sh := ends[i].ch, ends[i].sh
