@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -13,13 +12,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/capture"
 	"github.com/vigil-med/vigil/internal/dissect"
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/vigiltest"
 )
 
 // hl7MSH is what testdata/hl7peer/mllp.js reports of a message's header,
@@ -113,29 +112,7 @@ func TestHL7MLLPPeers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	pcap := filepath.Join(dir, "hl7.pcap")
-	td := exec.CommandContext(ctx, "ip", "netns", "exec", ns, "tcpdump", "-i", "lo", "-U", "-n", "-w", pcap, "tcp port 2575")
-	stderr, _ := td.StderrPipe()
-	if err := td.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer td.Process.Kill()
-	listening := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "listening on") {
-				close(listening)
-				break
-			}
-		}
-		for sc.Scan() {
-		}
-	}()
-	select {
-	case <-listening:
-	case <-ctx.Done():
-		t.Fatal("tcpdump did not start")
-	}
+	stopCapture := vigiltest.Tcpdump(t, ctx, "ip", "netns", "exec", ns, "tcpdump", "-i", "lo", "-U", "-n", "-w", pcap, "tcp port 2575")
 
 	out, err := exec.CommandContext(ctx, "ip", "netns", "exec", ns, "node", script, "2575").Output()
 	if err != nil {
@@ -162,8 +139,7 @@ func TestHL7MLLPPeers(t *testing.T) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	td.Process.Signal(syscall.SIGINT) // ip netns exec runs tcpdump in its own process
-	td.Wait()
+	stopCapture()
 
 	raw, err := os.ReadFile(pcap)
 	if err != nil {

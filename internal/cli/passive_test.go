@@ -64,16 +64,7 @@ func TestNoActiveTraffic(t *testing.T) {
 	capFile := filepath.Join(dir, "veth.pcap")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	tdArgs := in("tcpdump", "-i", "any", "-n", "-U", "-w", capFile)
-	td := exec.CommandContext(ctx, tdArgs[0], tdArgs[1:]...)
-	stderr, _ := td.StderrPipe()
-	if err := td.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// Wait until tcpdump says it is listening.
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() && !strings.Contains(sc.Text(), "listening on") {
-	}
+	stopCapture := vigiltest.Tcpdump(t, ctx, in("tcpdump", "-i", "any", "-n", "-U", "-w", capFile)...)
 
 	db := filepath.Join(dir, "vigil.db")
 	// The sensor listens on va through a tcpdump pipe for the whole test.
@@ -164,8 +155,7 @@ func TestNoActiveTraffic(t *testing.T) {
 	if !strings.Contains(sensorOut.String(), "Read ") || strings.Contains(sensorOut.String(), "Read 0 packets") {
 		t.Fatalf("the sensor saw nothing on va:\n%s", sensorOut.String())
 	}
-	td.Process.Signal(os.Interrupt)
-	td.Wait()
+	stopCapture()
 	out, err := exec.Command("tcpdump", "-r", capFile, "-n", "-tt").CombinedOutput()
 	if err != nil {
 		t.Fatalf("tcpdump -r: %v\n%s", err, out)

@@ -1,7 +1,6 @@
 package dissect_test
 
 import (
-	"bufio"
 	"context"
 	"net"
 	"os"
@@ -10,14 +9,13 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/capture"
 	"github.com/vigil-med/vigil/internal/dissect"
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/vigiltest"
 )
 
 // requireTool finds a peer program; under VIGIL_REQUIRE_PEERS=1 (CI) a
@@ -73,29 +71,7 @@ func TestDCMTKPeers(t *testing.T) {
 	}
 
 	pcap := filepath.Join(dir, "dicom.pcap")
-	td := exec.CommandContext(ctx, tcpdump, "-i", "lo", "-U", "-n", "-w", pcap, "tcp port "+port)
-	stderr, _ := td.StderrPipe()
-	if err := td.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer td.Process.Kill()
-	listening := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "listening on") {
-				close(listening)
-				break
-			}
-		}
-		for sc.Scan() {
-		}
-	}()
-	select {
-	case <-listening:
-	case <-ctx.Done():
-		t.Fatal("tcpdump did not start")
-	}
+	stopCapture := vigiltest.Tcpdump(t, ctx, tcpdump, "-i", "lo", "-U", "-n", "-w", pcap, "tcp port "+port)
 
 	scp := exec.CommandContext(ctx, storescp, "-aet", "VIGIL_SCP", "-od", dir, port)
 	if err := scp.Start(); err != nil {
@@ -138,8 +114,7 @@ func TestDCMTKPeers(t *testing.T) {
 	}
 	scp.Process.Kill()
 	scp.Wait()
-	td.Process.Signal(syscall.SIGINT)
-	td.Wait()
+	stopCapture()
 
 	uid := regexp.MustCompile(`Our Implementation Class UID:\s+(\S+)`).FindSubmatch(echoOut)
 	ver := regexp.MustCompile(`Our Implementation Version Name:\s+(\S+)`).FindSubmatch(echoOut)
