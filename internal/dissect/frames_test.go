@@ -3,6 +3,8 @@ package dissect_test
 import (
 	"encoding/binary"
 	"net/netip"
+
+	"github.com/vigil-med/vigil/internal/vigiltest"
 )
 
 // Synthetic frames for fuzz seeds, unit tests and the benchmark capture.
@@ -15,22 +17,7 @@ var (
 )
 
 // ethIPv4 wraps an IPv4 payload of protocol proto in Ethernet and IPv4.
-func ethIPv4(dst, src [6]byte, sip, dip netip.Addr, proto byte, payload []byte) []byte {
-	b := make([]byte, 14+20+len(payload))
-	copy(b[0:6], dst[:])
-	copy(b[6:12], src[:])
-	binary.BigEndian.PutUint16(b[12:14], 0x0800)
-	ip := b[14:]
-	ip[0] = 0x45
-	binary.BigEndian.PutUint16(ip[2:4], uint16(20+len(payload)))
-	ip[8] = 64
-	ip[9] = proto
-	s, d := sip.As4(), dip.As4()
-	copy(ip[12:16], s[:])
-	copy(ip[16:20], d[:])
-	copy(ip[20:], payload)
-	return b
-}
+var ethIPv4 = vigiltest.EthIPv4
 
 // udpFrame builds an Ethernet/IPv4/UDP frame.
 func udpFrame(sport, dport uint16, payload []byte) []byte {
@@ -47,14 +34,4 @@ func tcpFrame(sport, dport uint16, seq uint32, flags byte, payload []byte) []byt
 	return tcpFrameFrom(macA, macB, ipA, ipB, sport, dport, seq, flags, payload)
 }
 
-func tcpFrameFrom(src, dst [6]byte, sip, dip netip.Addr, sport, dport uint16, seq uint32, flags byte, payload []byte) []byte {
-	t := make([]byte, 20+len(payload))
-	binary.BigEndian.PutUint16(t[0:2], sport)
-	binary.BigEndian.PutUint16(t[2:4], dport)
-	binary.BigEndian.PutUint32(t[4:8], seq)
-	t[12] = 5 << 4
-	t[13] = flags
-	binary.BigEndian.PutUint16(t[14:16], 65535)
-	copy(t[20:], payload)
-	return ethIPv4(dst, src, sip, dip, 6, t)
-}
+var tcpFrameFrom = vigiltest.TCPFrame

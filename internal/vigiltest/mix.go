@@ -111,12 +111,12 @@ func WriteMix(path string, n, hosts int) error {
 	}
 	next := func(s *session) ([]byte, bool) {
 		c2s := func(flags byte, p []byte) []byte {
-			fr := mixTCP(s.c.mac, s.s.mac, s.c.ip, s.s.ip, s.cport, s.sp, s.cseq, flags, p)
+			fr := TCPFrame(s.c.mac, s.s.mac, s.c.ip, s.s.ip, s.cport, s.sp, s.cseq, flags, p)
 			s.cseq += uint32(len(p))
 			return fr
 		}
 		s2c := func(flags byte, p []byte) []byte {
-			fr := mixTCP(s.s.mac, s.c.mac, s.s.ip, s.c.ip, s.sp, s.cport, s.sseq, flags, p)
+			fr := TCPFrame(s.s.mac, s.c.mac, s.s.ip, s.c.ip, s.sp, s.cport, s.sseq, flags, p)
 			s.sseq += uint32(len(p))
 			return fr
 		}
@@ -197,7 +197,7 @@ func mixUDP(a, b struct {
 	binary.BigEndian.PutUint16(u[2:4], dport)
 	binary.BigEndian.PutUint16(u[4:6], uint16(8+len(payload)))
 	copy(u[8:], payload)
-	return mixIPv4(b.mac, a.mac, a.ip, b.ip, 17, u)
+	return EthIPv4(b.mac, a.mac, a.ip, b.ip, 17, u)
 }
 
 // MixDNSQuery is a DNS query for name (one question, type A).
@@ -270,9 +270,9 @@ func MixAssociate(calling, called string) []byte {
 	return append(h, body...)
 }
 
-// mixIPv4 wraps an IPv4 payload of protocol proto in Ethernet and IPv4
-// (checksums left zero: the capture is only read, never routed).
-func mixIPv4(dst, src [6]byte, sip, dip netip.Addr, proto byte, payload []byte) []byte {
+// EthIPv4 wraps an IPv4 payload of protocol proto in Ethernet and IPv4
+// (checksums left zero: test frames are only read, never routed).
+func EthIPv4(dst, src [6]byte, sip, dip netip.Addr, proto byte, payload []byte) []byte {
 	b := make([]byte, 14+20+len(payload))
 	copy(b[0:6], dst[:])
 	copy(b[6:12], src[:])
@@ -289,7 +289,8 @@ func mixIPv4(dst, src [6]byte, sip, dip netip.Addr, proto byte, payload []byte) 
 	return b
 }
 
-func mixTCP(src, dst [6]byte, sip, dip netip.Addr, sport, dport uint16, seq uint32, flags byte, payload []byte) []byte {
+// TCPFrame builds an Ethernet/IPv4/TCP frame (no options, window 65535).
+func TCPFrame(src, dst [6]byte, sip, dip netip.Addr, sport, dport uint16, seq uint32, flags byte, payload []byte) []byte {
 	t := make([]byte, 20+len(payload))
 	binary.BigEndian.PutUint16(t[0:2], sport)
 	binary.BigEndian.PutUint16(t[2:4], dport)
@@ -298,5 +299,5 @@ func mixTCP(src, dst [6]byte, sip, dip netip.Addr, sport, dport uint16, seq uint
 	t[13] = flags
 	binary.BigEndian.PutUint16(t[14:16], 65535)
 	copy(t[20:], payload)
-	return mixIPv4(dst, src, sip, dip, 6, t)
+	return EthIPv4(dst, src, sip, dip, 6, t)
 }
