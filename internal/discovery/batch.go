@@ -3,7 +3,6 @@ package discovery
 import (
 	"cmp"
 	"context"
-	"encoding/binary"
 	"net/netip"
 	"slices"
 	"strings"
@@ -15,40 +14,48 @@ import (
 // identities or observations (with fresh classification suggestions) and
 // the flows moved out of memory. With final, every live flow goes too (the
 // end of a capture file, or a sensor stopping). Nothing is forgotten when
-// the sink fails; the next Flush sends it again.
+// the sink fails; the next Flush sends what was not sent again.
+//
+// The flows go in batches of at most BatchFlows, in the order of their
+// places in the flow table (the same on every run of the same input).
+// Small batches keep the memory a batch holds at once small: a capture's
+// last batch used to carry every flow still live, and formatting tens of
+// thousands of them at once made the garbage collector scan them all.
 func (e *Engine) Flush(ctx context.Context, final bool) error {
 	if final {
-		for k, f := range e.flows {
-			e.pending = append(e.pending, f)
-			delete(e.flows, k)
+		for id, r := range e.flows.index {
+			e.pending = append(e.pending, r)
+			e.flows.remove(id)
 		}
 	}
-	b, sent := e.batch()
-	if len(b.Hosts) == 0 {
-		e.pending = e.pending[:0]
-		return nil
-	}
-	if err := e.sink(ctx, b); err != nil {
-		return err
-	}
-	e.stats.Batches++
-	for _, h := range sent {
-		for _, o := range h.fresh {
-			o.sent = true
+	slices.Sort(e.pending)
+	e.flushes++
+	done := 0
+	defer func() { e.pending = e.pending[:copy(e.pending, e.pending[done:])] }() // keep what was not sent
+	for {
+		chunk := e.pending[done : done+min(len(e.pending)-done, e.opt.BatchFlows)]
+		b, sent := e.batch(chunk)
+		if len(b.Hosts) > 0 {
+			if err := e.sink(ctx, b); err != nil {
+				return err
+			}
+			e.stats.Batches++
+			for _, h := range sent {
+				for _, o := range h.fresh {
+					o.sent = true
+				}
+				h.fresh, h.dirty, h.told = nil, false, e.flushes
+			}
 		}
-		h.fresh, h.dirty = nil, false
+		e.flows.release(chunk) // their places are free for new flows
+		done += len(chunk)
+		if done == len(e.pending) {
+			return nil
+		}
 	}
-	e.pending = e.pending[:0]
-	return nil
 }
 
-// Batch builds the batch Flush would send, without sending it.
-func (e *Engine) Batch() *domain.DiscoveryBatch {
-	b, _ := e.batch()
-	return b
-}
-
-func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
+func (e *Engine) batch(pending []flowRef) (*domain.DiscoveryBatch, []*host) {
 	// Each flow goes to the host at each end; a host's flows are sorted by
 	// key and those with the same key (a flow moved out and seen again,
 	// one conversation under two MACs) folded into one. The flows are
@@ -58,10 +65,12 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 		h.nflows = 0
 	}
 	type flowEnds struct{ ch, sh *host }
-	ends := make([]flowEnds, len(e.pending))
-	for i, f := range e.pending {
-		ch := e.endpoint(f.key.client, f.clientMAC, f.hasMAC)
-		sh := e.endpoint(f.key.server, f.serverMAC, f.hasMAC)
+	ends := make([]flowEnds, len(pending))
+	t := &e.flows
+	for i, r := range pending {
+		f := t.at(r)
+		ch := e.endpoint(t.client(f), f.clientMAC, f.hasMAC)
+		sh := e.endpoint(t.server(f), f.serverMAC, f.hasMAC)
 		if ch != nil {
 			ch.nflows++
 		}
@@ -77,14 +86,15 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 	}
 	slab := make([]domain.Flow, total) // one allocation for the batch's flows
 	keyed := make([]keyedFlow, total)
-	names := newBatchNames()
+	names := newBatchNames(t)
 	attach := func(h *host, f *flowAgg, client bool, peer *host) {
 		i := h.flowAt + h.nflows
 		h.nflows++
 		e.domainFlow(&slab[i], f, client, peer, names)
 		keyed[i] = newKeyedFlow(f, client, &slab[i])
 	}
-	for i, f := range e.pending {
+	for i, r := range pending {
+		f := t.at(r)
 		ch, sh := ends[i].ch, ends[i].sh
 		if ch != nil {
 			attach(ch, f, true, sh)
@@ -115,25 +125,17 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 		if len(dh.MACs)+len(dh.IPs)+len(dh.Hostnames) == 0 {
 			continue
 		}
-		for _, a := range sortedKeys(h.pairs, compareAddr) {
-			p := h.pairs[a]
-			dh.Identities = append(dh.Identities, domain.NetworkIdentity{MAC: dh.MACs[0], IP: a.String(), FirstSeen: p.first, LastSeen: p.last})
-		}
-		all := make([]domain.Observation, 0, len(h.obs)+1)
-		if h.hasMAC {
-			all = append(all, domain.Observation{Kind: domain.ObsMAC, Value: dh.MACs[0]})
-		}
-		for _, o := range h.obs {
-			all = append(all, o.o)
-		}
-		slices.SortFunc(all, func(a, b domain.Observation) int {
-			return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Value, b.Value))
-		})
-		dh.Suggestions = e.opt.Classifier.Classify(all)
-		if len(h.fresh) > 0 {
-			dh.Observations = make([]domain.Observation, len(h.fresh))
-			for i, o := range h.fresh {
-				dh.Observations[i] = o.o
+		if h.told != e.flushes { // the first of this Flush's batches to carry h
+			for _, a := range sortedKeys(h.pairs, compareAddr) {
+				p := h.pairs[a]
+				dh.Identities = append(dh.Identities, domain.NetworkIdentity{MAC: dh.MACs[0], IP: a.String(), FirstSeen: p.first, LastSeen: p.last})
+			}
+			dh.Suggestions = e.classify(h, dh)
+			if len(h.fresh) > 0 {
+				dh.Observations = make([]domain.Observation, len(h.fresh))
+				for i, o := range h.fresh {
+					dh.Observations[i] = o.o
+				}
 			}
 		}
 		dh.Flows = foldFlows(keyed[h.flowAt : h.flowAt+h.nflows])
@@ -141,6 +143,26 @@ func (e *Engine) batch() (*domain.DiscoveryBatch, []*host) {
 		sent = append(sent, h)
 	}
 	return b, sent
+}
+
+// classify is what the classifier makes of every fact about h, computed
+// again only when a fact was added or changed.
+func (e *Engine) classify(h *host, dh *domain.DiscoveredHost) []domain.Suggestion {
+	if h.classified {
+		return slices.Clone(h.suggestions)
+	}
+	all := make([]domain.Observation, 0, len(h.obs)+1)
+	if h.hasMAC {
+		all = append(all, domain.Observation{Kind: domain.ObsMAC, Value: dh.MACs[0]})
+	}
+	for _, o := range h.obs {
+		all = append(all, o.o)
+	}
+	slices.SortFunc(all, func(a, b domain.Observation) int {
+		return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Value, b.Value))
+	})
+	h.suggestions, h.classified = e.opt.Classifier.Classify(all), true
+	return slices.Clone(h.suggestions)
 }
 
 // holds reports whether h is (still) the holder of address a, so an
@@ -180,25 +202,30 @@ type keyedFlow struct {
 }
 
 func newKeyedFlow(f *flowAgg, client bool, df *domain.Flow) keyedFlow {
-	local, peer := f.key.client, f.key.server
+	kf := keyedFlow{tr: transportRank(f.id.proto()), port: int(f.id.port()), f: df}
+	c := wordsKey(f.id.c0, f.id.c1, f.czone)
+	s := wordsKey(f.id.s0, f.id.s1, f.szone)
 	if !client {
-		local, peer = peer, local
+		c, s = s, c
 	}
-	kf := keyedFlow{tr: transportRank(f.key.proto), port: int(f.key.port), f: df}
-	kf.lhi, kf.llo, kf.lfam, kf.lzone = addrKey(local)
-	kf.phi, kf.plo, kf.pfam, kf.pzone = addrKey(peer)
+	kf.lhi, kf.llo, kf.lfam, kf.lzone = c.hi, c.lo, c.fam, c.zoned
+	kf.phi, kf.plo, kf.pfam, kf.pzone = s.hi, s.lo, s.fam, s.zoned
 	return kf
 }
 
-func addrKey(a netip.Addr) (hi, lo uint64, fam uint8, zoned bool) {
-	b := a.As16()
-	switch {
-	case a.Is4():
-		fam = 1
-	case a.Is6():
-		fam, zoned = 2, a.Zone() != ""
+type addrWords struct {
+	hi, lo uint64
+	fam    uint8
+	zoned  bool
+}
+
+// wordsKey is the sort key of an address of a flow's id (always a valid
+// address: see flowID).
+func wordsKey(hi, lo uint64, zone uint16) addrWords {
+	if hi == 0 && lo>>32 == v4Prefix {
+		return addrWords{hi, lo, 1, false}
 	}
-	return binary.BigEndian.Uint64(b[0:8]), binary.BigEndian.Uint64(b[8:16]), fam, zoned
+	return addrWords{hi, lo, 2, zone != 0}
 }
 
 // transportRank orders protocols as transportName's names sort.
@@ -304,43 +331,70 @@ func boolOrder(a, b bool) int {
 }
 
 // batchNames formats the addresses and MACs of a batch's flows, each
-// once: few of them make up many flows.
+// once: few of them make up many flows. A small direct-mapped table in
+// front of each map answers most lookups without hashing the key.
 type batchNames struct {
-	addrs map[netip.Addr]string
-	macs  map[[6]byte]string
-}
-
-func newBatchNames() *batchNames {
-	return &batchNames{addrs: map[netip.Addr]string{}, macs: map[[6]byte]string{}}
-}
-
-func (n *batchNames) addr(a netip.Addr) string {
-	s, ok := n.addrs[a]
-	if !ok {
-		s = a.String()
-		n.addrs[a] = s
+	t       *flowTable
+	addrs   map[zonedWords]string
+	macs    map[[6]byte]string
+	recentA [256]struct {
+		k zonedWords
+		s string
 	}
+	recentM [256]struct {
+		k [6]byte
+		s string
+	}
+}
+
+type zonedWords struct {
+	hi, lo uint64
+	zone   uint16
+}
+
+func newBatchNames(t *flowTable) *batchNames {
+	return &batchNames{t: t, addrs: map[zonedWords]string{}, macs: map[[6]byte]string{}}
+}
+
+func (n *batchNames) addr(hi, lo uint64, zone uint16) string {
+	k := zonedWords{hi, lo, zone}
+	r := &n.recentA[(lo^lo>>8^hi)&255]
+	if r.k == k && r.s != "" {
+		return r.s
+	}
+	s, ok := n.addrs[k]
+	if !ok {
+		s = addrOf(hi, lo, n.t.zones[zone]).String()
+		n.addrs[k] = s
+	}
+	r.k, r.s = k, s
 	return s
 }
 
 func (n *batchNames) mac(m [6]byte) string {
+	r := &n.recentM[m[5]^m[4]^m[3]]
+	if r.k == m && r.s != "" {
+		return r.s
+	}
 	s, ok := n.macs[m]
 	if !ok {
 		s = formatMAC(m)
 		n.macs[m] = s
 	}
+	r.k, r.s = m, s
 	return s
 }
 
 // domainFlow fills out (a zeroed record) with one end's view of f.
 func (e *Engine) domainFlow(out *domain.Flow, f *flowAgg, client bool, peer *host, names *batchNames) {
-	local, remote, remoteMAC := f.key.client, f.key.server, f.serverMAC
+	c, s := names.addr(f.id.c0, f.id.c1, f.czone), names.addr(f.id.s0, f.id.s1, f.szone)
+	local, remote, remoteMAC := c, s, f.serverMAC
 	if !client {
-		local, remote, remoteMAC = f.key.server, f.key.client, f.clientMAC
+		local, remote, remoteMAC = s, c, f.clientMAC
 	}
-	out.LocalIP, out.PeerIP, out.Transport = names.addr(local), names.addr(remote), transportName(f.key.proto)
-	out.Port, out.Outbound, out.App = int(f.key.port), client, f.app
-	out.Bytes, out.Packets, out.FirstSeen, out.LastSeen = f.bytes, f.packets, f.first, f.last
+	out.LocalIP, out.PeerIP, out.Transport = local, remote, transportName(f.id.proto())
+	out.Port, out.Outbound, out.App = int(f.id.port()), client, names.t.apps[f.app]
+	out.Bytes, out.Packets, out.FirstSeen, out.LastSeen = f.bytes, f.packets, f.first.time(), f.last.time()
 	out.Hours = f.hours
 	if f.hasMAC && peer != nil && peer.hasMAC && unicastMAC(remoteMAC) && !e.router[remoteMAC] {
 		out.PeerMAC = names.mac(remoteMAC)

@@ -51,6 +51,9 @@ type Options struct {
 	// PendingFlows is how many moved-out flows trigger a batch to the sink
 	// (default 50,000).
 	PendingFlows int
+	// BatchFlows is the most flows one batch carries (default 8,192); more
+	// go in several batches.
+	BatchFlows int
 	// RouterIPs is how many distinct addresses behind one MAC make it a
 	// router's (default 8).
 	RouterIPs int
@@ -73,10 +76,12 @@ type Engine struct {
 	// noPairCache turns the cache off (tests compare with and without).
 	noPairCache bool
 
-	flows      map[flowID]*flowAgg
-	flowsSized bool       // flows was made at its working size (see sizeFlows)
-	pending    []*flowAgg // flows moved out, waiting for the next batch
-	lastNow    time.Time
+	flows flowTable
+	// noFlowCache turns the flow table's cache off (tests compare).
+	noFlowCache bool
+	pending     []flowRef // flows moved out, waiting for the next batch
+	flushes     int       // calls of Flush so far
+	lastNow     time.Time
 
 	stats Stats
 }
@@ -110,11 +115,14 @@ func New(opt Options, sink Sink) *Engine {
 	if opt.PendingFlows <= 0 {
 		opt.PendingFlows = 50_000
 	}
+	if opt.BatchFlows <= 0 {
+		opt.BatchFlows = 8192
+	}
 	if opt.RouterIPs <= 0 {
 		opt.RouterIPs = 8
 	}
 	return &Engine{opt: opt, sink: sink, byMAC: map[[6]byte]*host{}, byIP: map[netip.Addr]*host{}, byCID: map[string]*host{},
-		macIPs: map[[6]byte][]netip.Addr{}, router: map[[6]byte]bool{}, flows: map[flowID]*flowAgg{}}
+		macIPs: map[[6]byte][]netip.Addr{}, router: map[[6]byte]bool{}, flows: newFlowTable()}
 }
 
 // DefaultLocal reports whether a is a private (RFC 1918, RFC 4193) or
@@ -128,7 +136,7 @@ func DefaultLocal(a netip.Addr) bool {
 // Stats returns the counts so far.
 func (e *Engine) Stats() Stats {
 	s := e.stats
-	s.Hosts, s.Routers, s.LiveFlows = 0, len(e.router), len(e.flows)
+	s.Hosts, s.Routers, s.LiveFlows = 0, len(e.router), e.flows.len()
 	for _, h := range e.hosts {
 		if !h.merged && !e.isRouterHost(h) {
 			s.Hosts++

@@ -256,7 +256,7 @@ func TestHourOfDay(t *testing.T) {
 // included), the transport's name, the port, the application, the
 // direction and the peer MAC does.
 func TestFlowOrder(t *testing.T) {
-	addrs := []netip.Addr{{}, netip.MustParseAddr("10.0.0.5"), netip.MustParseAddr("10.0.0.6"),
+	addrs := []netip.Addr{netip.MustParseAddr("10.0.0.5"), netip.MustParseAddr("10.0.0.6"),
 		netip.MustParseAddr("192.168.1.1"), netip.MustParseAddr("fe80::1"), netip.MustParseAddr("fe80::1%eth0"),
 		netip.MustParseAddr("fe80::1%eth1"), netip.MustParseAddr("fe80::2%eth0"), netip.MustParseAddr("::ffff:10.0.0.5"),
 		netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("::")}
@@ -281,13 +281,15 @@ func TestFlowOrder(t *testing.T) {
 	e := New(Options{}, nil)
 	var ss []sample
 	for range 3000 {
-		f := &flowAgg{key: flowKey{client: addrs[r.IntN(len(addrs))], server: addrs[r.IntN(len(addrs))],
-			proto: protos[r.IntN(len(protos))], port: uint16(r.IntN(3))}, app: apps[r.IntN(len(apps))]}
+		k := flowKey{client: addrs[r.IntN(len(addrs))].Unmap(), server: addrs[r.IntN(len(addrs))].Unmap(),
+			proto: protos[r.IntN(len(protos))], port: uint16(r.IntN(3))}
+		f := &flowAgg{id: k.id(), app: e.flows.appIndex(apps[r.IntN(len(apps))]),
+			czone: e.flows.zoneIndex(k.client.Zone()), szone: e.flows.zoneIndex(k.server.Zone())}
 		client := r.IntN(2) == 0
 		df := &domain.Flow{}
-		e.domainFlow(df, f, client, nil, newBatchNames())
+		e.domainFlow(df, f, client, nil, newBatchNames(&e.flows))
 		df.PeerMAC = macs[r.IntN(len(macs))]
-		local, peer := f.key.client, f.key.server
+		local, peer := k.client, k.server
 		if !client {
 			local, peer = peer, local
 		}
@@ -308,5 +310,134 @@ func TestFlowOrder(t *testing.T) {
 				t.Fatalf("%q vs %q: same flow %v, want %v", a.kf.f.Key(), b.kf.f.Key(), got, same)
 			}
 		}
+	}
+}
+
+// TestFlowCache replays a random stream of frames both ways between a few
+// hosts (TCP with and without handshakes, UDP on one port both ways, ICMP,
+// SCTP with ports, a host talking to itself), with flows moved out by a
+// small MaxFlows and by idleness, through an engine with the flow table's
+// cache and one without: the batches must be identical.
+func TestFlowCache(t *testing.T) {
+	macs := make([][6]byte, 6)
+	ips := make([]netip.Addr, 6)
+	for i := range macs {
+		macs[i] = [6]byte{0x00, 0x09, 0xfb, 0x00, 0x01, byte(i + 1)}
+		ips[i] = netip.AddrFrom4([4]byte{10, 0, 1, byte(i + 1)})
+	}
+	ports := []uint16{80, 104, 123, 2575, 40000, 40001, 50000, 0}
+	protos := []uint8{6, 6, 6, 17, 17, 1, 132}
+	flags := []uint8{0x02, 0x12, 0x10, 0x18, 0x11, 0x04}
+	apps := []string{"", "", "http", "dicom"}
+	run := func(noCache bool) []*domain.DiscoveryBatch {
+		rng := rand.New(rand.NewPCG(3, 9))
+		return collect(t, Options{MaxFlows: 40, FlowIdle: 2 * time.Second}, func(e *Engine) {
+			e.noFlowCache = noCache
+			at := t0
+			for range 30000 {
+				at = at.Add(time.Duration(rng.IntN(40)) * time.Millisecond)
+				s, d := rng.IntN(len(ips)), rng.IntN(len(ips))
+				proto := protos[rng.IntN(len(protos))]
+				sp, dp := ports[rng.IntN(len(ports))], ports[rng.IntN(len(ports))]
+				if proto == 1 {
+					sp, dp = 0, 0
+				}
+				e.Packet(pkt(at, macs[s], macs[d], ips[s], ips[d], proto, sp, dp, flags[rng.IntN(len(flags))], apps[rng.IntN(len(apps))]))
+				if rng.IntN(700) == 0 {
+					if err := e.Flush(ctx, false); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+	with, without := run(false), run(true)
+	if again := run(true); !reflect.DeepEqual(without, again) {
+		t.Fatal("not deterministic without the cache")
+	}
+	flows := 0
+	for _, b := range with {
+		for _, h := range b.Hosts {
+			flows += len(h.Flows)
+		}
+	}
+	if len(with) < 5 || flows < 500 || !reflect.DeepEqual(with, without) {
+		t.Fatalf("%d batches (%d flows) with the cache, %d without; equal: %v", len(with), flows, len(without), reflect.DeepEqual(with, without))
+	}
+}
+
+// TestBatchFlows checks that flows split over small batches add up, per
+// device and flow key, to what one batch carries, that each host's facts
+// go once per Flush, and that a capture crossing hours (with frames out
+// of order) counts each frame in its own hour of day.
+func TestBatchFlows(t *testing.T) {
+	type total struct {
+		packets, bytes int64
+		first, last    time.Time
+		hours          [24]int64
+	}
+	hourly := map[int]int64{}
+	run := func(batchFlows int) (map[string]total, int, map[string]int) {
+		rng := rand.New(rand.NewPCG(5, 1))
+		batches := collect(t, Options{BatchFlows: batchFlows}, func(e *Engine) {
+			at := t0
+			for range 5000 {
+				at = at.Add(time.Duration(rng.IntN(4000)) * time.Millisecond)
+				when := at.Add(-time.Duration(rng.IntN(3)) * time.Hour) // some frames late
+				s, d := rng.IntN(40), rng.IntN(40)
+				if batchFlows == 0 && (s == 5 || d == 5) {
+					hourly[when.UTC().Hour()]++ // the frames host 5's flows count
+				}
+				e.Packet(pkt(when, [6]byte{0, 9, 0xfb, 0, 2, byte(s)}, [6]byte{0, 9, 0xfb, 0, 2, byte(d)},
+					netip.AddrFrom4([4]byte{10, 0, 2, byte(s)}), netip.AddrFrom4([4]byte{10, 0, 2, byte(d)}), 6, uint16(40000+rng.IntN(3)), uint16(100+rng.IntN(20)), 0x10, ""))
+				if rng.IntN(100) == 0 {
+					e.Observe(domain.Observation{At: when, MAC: fmt.Sprintf("00:09:fb:00:02:%02x", s), Kind: domain.ObsHostname, Value: fmt.Sprint("host", s)})
+				}
+			}
+		})
+		sum := map[string]total{}
+		told := map[string]int{} // batches carrying a host's suggestions
+		for _, b := range batches {
+			for _, h := range b.Hosts {
+				if len(h.Suggestions) > 0 {
+					told[h.MACs[0]]++
+				}
+				for _, f := range h.Flows {
+					k := h.MACs[0] + " " + f.Key()
+					s := sum[k]
+					s.packets += f.Packets
+					s.bytes += f.Bytes
+					if s.first.IsZero() || f.FirstSeen.Before(s.first) {
+						s.first = f.FirstSeen
+					}
+					if f.LastSeen.After(s.last) {
+						s.last = f.LastSeen
+					}
+					for i, n := range f.Hours {
+						s.hours[i] += n
+					}
+					sum[k] = s
+				}
+			}
+		}
+		return sum, len(batches), told
+	}
+	one, n1, told1 := run(0)
+	many, n2, told2 := run(7)
+	if n1 != 1 || n2 < 50 || len(one) < 1000 || !reflect.DeepEqual(one, many) || !reflect.DeepEqual(told1, told2) || len(told1) < 30 {
+		t.Fatalf("%d and %d batches, %d and %d flows, same totals %v, hosts told %d/%d", n1, n2, len(one), len(many), reflect.DeepEqual(one, many), len(told1), len(told2))
+	}
+	byHour := map[int]int64{}
+	for k, s := range one {
+		if strings.HasPrefix(k, "00:09:fb:00:02:05 ") { // one host's flows: each frame once per end
+			for i, n := range s.hours {
+				if n != 0 {
+					byHour[i] += n
+				}
+			}
+		}
+	}
+	if len(hourly) < 3 || !reflect.DeepEqual(hourly, byHour) {
+		t.Fatalf("host 5's frames by hour of day %v, its flows' hours %v", hourly, byHour)
 	}
 }

@@ -1,7 +1,9 @@
 package discovery
 
 import (
+	"cmp"
 	"encoding/binary"
+	"math"
 	"net/netip"
 	"slices"
 	"time"
@@ -19,7 +21,10 @@ type flowKey struct {
 
 // flowID is a flowKey packed into plain words, so the flow table hashes
 // and compares it as 40 bytes of memory (a netip.Addr holds a pointer, and
-// flowKey has padding, which make Go hash it field by field).
+// flowKey has padding, which make Go hash it field by field). The
+// addresses are held as netip.Addr.As16 gives them; IPv4 addresses are
+// unmapped before they get here, so an IPv4-mapped value is an IPv4
+// address. A zone is not part of the id (see flowAgg).
 type flowID struct {
 	c0, c1, s0, s1 uint64
 	pp             uint64 // proto<<16 | port
@@ -40,19 +45,199 @@ func (id flowID) reverse(port uint16) flowID {
 	return flowID{c0: id.s0, c1: id.s1, s0: id.c0, s1: id.c1, pp: id.pp&^0xffff | uint64(port)}
 }
 
+func (id flowID) proto() uint8 { return uint8(id.pp >> 16) }
+func (id flowID) port() uint16 { return uint16(id.pp) }
+
+// v4Prefix is the upper 32 bits of an IPv4-mapped address's low word.
+const v4Prefix = 0xffff
+
+// addrOf rebuilds an address from its two words and its zone.
+func addrOf(hi, lo uint64, zone string) netip.Addr {
+	if hi == 0 && lo>>32 == v4Prefix {
+		return netip.AddrFrom4([4]byte{byte(lo >> 24), byte(lo >> 16), byte(lo >> 8), byte(lo)})
+	}
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[0:8], hi)
+	binary.BigEndian.PutUint64(b[8:16], lo)
+	return netip.AddrFrom16(b).WithZone(zone)
+}
+
 // flowTableHint is the flow table's size when the first flow arrives
 // (bounded by MaxFlows): a busy capture fills tens of thousands of flows,
 // and growing the table step by step rehashes every flow several times.
 const flowTableHint = 1 << 17
 
+// stamp is a time as Unix seconds and nanoseconds: a flow keeps its times
+// this way so that flowAgg holds no pointer and the garbage collector has
+// nothing to scan in the flow table, however many flows it holds. Capture
+// times are UTC, and stamps turn back into UTC times.
+type stamp struct {
+	sec  int64
+	nsec int32
+}
+
+func stampOf(t time.Time) stamp { return stamp{t.Unix(), int32(t.Nanosecond())} }
+
+func (s stamp) time() time.Time { return time.Unix(s.sec, int64(s.nsec)).UTC() }
+
+func (s stamp) before(o stamp) bool { return s.sec < o.sec || (s.sec == o.sec && s.nsec < o.nsec) }
+
+// hour is the stamp's hour of day in UTC (UTC has no leap hours).
+func (s stamp) hour() int { return int((s.sec%86400+86400)%86400) / 3600 }
+
+// flowAgg is one conversation being counted. It holds no pointer (see
+// stamp); its application and any IPv6 zones are indexes into the
+// engine's small tables of names. A zone is kept from the first frame or
+// record that made the flow.
 type flowAgg struct {
-	key                  flowKey
+	id                   flowID
 	clientMAC, serverMAC [6]byte
 	hasMAC               bool
-	app                  string
+	app                  uint8  // index into flowTable.apps (0: none)
+	czone, szone         uint16 // indexes into flowTable.zones (0: none)
 	bytes, packets       int64
-	first, last          time.Time
+	first, last          stamp
 	hours                [24]int64
+}
+
+// flowRef is a flow's place in the table's slab.
+type flowRef int32
+
+const (
+	flowChunkBits = 12
+	flowChunk     = 1 << flowChunkBits
+	// flowCacheSlots is the size of the table's cache of recent lookups:
+	// a few thousand directions of conversations in flight at once.
+	flowCacheSlots = 1 << 12
+)
+
+// flowTable holds the live flows: an index from id to a place in a slab
+// of flowAgg values (allocated in chunks, places reused once a flow has
+// been sent), and in front of the index a direct-mapped cache of recent
+// lookups by the direction a frame travels. Almost every frame belongs to
+// a conversation that sent one a moment ago; the cache answers those
+// without probing the index, which is too large to stay in the CPU's
+// caches on a busy network.
+type flowTable struct {
+	index  map[flowID]flowRef
+	chunks [][]flowAgg
+	used   int       // places handed out so far
+	free   []flowRef // places of flows sent, for reuse
+	cache  []flowCacheSlot
+	gen    uint32 // bumped when a flow leaves the index; older cache slots are stale
+	apps   []string
+	zones  []string
+	// hour is the hour of day of the Unix hour starting at hourFrom (the
+	// last frame's), so that most frames need no division to find theirs.
+	hour     int
+	hourFrom int64
+}
+
+// flowCacheSlot remembers that the frames from id's client address and
+// sport to its server address and port belong to flow at, reversed when
+// they travel from that flow's server to its client.
+type flowCacheSlot struct {
+	id       flowID // the frame's addresses, transport and destination port
+	at       flowRef
+	gen      uint32
+	sport    uint16 // the frame's source port
+	reversed bool
+}
+
+func newFlowTable() flowTable {
+	return flowTable{index: map[flowID]flowRef{}, gen: 1, apps: []string{""}, zones: []string{""}, hourFrom: math.MaxInt64 - 3600}
+}
+
+// size makes the index at its working size when the first flow arrives
+// (an engine that only ever sees observations keeps the empty one).
+func (t *flowTable) size(maxFlows int) {
+	if t.cache == nil {
+		t.cache = make([]flowCacheSlot, flowCacheSlots)
+		t.index = make(map[flowID]flowRef, min(maxFlows+1, flowTableHint))
+	}
+}
+
+func (t *flowTable) len() int { return len(t.index) }
+
+func (t *flowTable) at(r flowRef) *flowAgg {
+	return &t.chunks[r>>flowChunkBits][r&(flowChunk-1)]
+}
+
+// add places a new flow and indexes it under id.
+func (t *flowTable) add(id flowID) (flowRef, *flowAgg) {
+	var r flowRef
+	if n := len(t.free); n > 0 {
+		r, t.free = t.free[n-1], t.free[:n-1]
+	} else {
+		if t.used == len(t.chunks)*flowChunk {
+			t.chunks = append(t.chunks, make([]flowAgg, flowChunk))
+		}
+		r = flowRef(t.used)
+		t.used++
+	}
+	f := t.at(r)
+	*f = flowAgg{id: id}
+	t.index[id] = r
+	return r, f
+}
+
+// remove takes a flow out of the index; its place stays taken until
+// release.
+func (t *flowTable) remove(id flowID) {
+	delete(t.index, id)
+	if t.gen++; t.gen == 0 { // wrapped: no slot may look current
+		clear(t.cache)
+		t.gen = 1
+	}
+}
+
+// release makes the places of sent flows free for new ones.
+func (t *flowTable) release(rs []flowRef) { t.free = append(t.free, rs...) }
+
+func (t *flowTable) slot(id flowID, sport uint16) *flowCacheSlot {
+	h := (id.c1 ^ id.c0*0x9e3779b97f4a7c15) * 0xbf58476d1ce4e5b9
+	h ^= (id.s1 ^ id.s0*0xc2b2ae3d27d4eb4f ^ id.pp ^ uint64(sport)<<32) * 0x94d049bb133111eb
+	h ^= h >> 31
+	return &t.cache[h&(flowCacheSlots-1)]
+}
+
+// appIndex interns an application name.
+func (t *flowTable) appIndex(app string) uint8 {
+	if app == "" {
+		return 0
+	}
+	if i := slices.Index(t.apps, app); i >= 0 {
+		return uint8(i)
+	}
+	if len(t.apps) == 255 {
+		return 0 // the dissectors name a few dozen; more would be a bug
+	}
+	t.apps = append(t.apps, app)
+	return uint8(len(t.apps) - 1)
+}
+
+// zoneIndex interns an IPv6 zone.
+func (t *flowTable) zoneIndex(zone string) uint16 {
+	if zone == "" {
+		return 0
+	}
+	if i := slices.Index(t.zones, zone); i >= 0 {
+		return uint16(i)
+	}
+	if len(t.zones) == 1<<16-1 {
+		return 0
+	}
+	t.zones = append(t.zones, zone)
+	return uint16(len(t.zones) - 1)
+}
+
+// client and server are the flow's addresses.
+func (t *flowTable) client(f *flowAgg) netip.Addr {
+	return addrOf(f.id.c0, f.id.c1, t.zones[f.czone])
+}
+
+func (t *flowTable) server(f *flowAgg) netip.Addr {
+	return addrOf(f.id.s0, f.id.s1, t.zones[f.szone])
 }
 
 // Packet accounts one frame: the source MAC and address are paired (so
@@ -76,35 +261,26 @@ func (e *Engine) Packet(p *Packet) {
 		return
 	}
 	e.account(p)
-	if len(e.flows) > e.opt.MaxFlows {
+	if e.flows.len() > e.opt.MaxFlows {
 		e.evict()
 	}
 }
 
 func (e *Engine) account(p *Packet) {
-	src, dst := p.Src.Unmap(), p.Dst.Unmap()
-	fwd := flowKey{client: src, server: dst, proto: p.Proto, port: p.DstPort}
-	fid := fwd.id()
-	rid := fid.reverse(p.SrcPort)
-	f, reversed := e.flows[fid], false
-	if f == nil {
-		if f = e.flows[rid]; f != nil {
-			reversed = true
-		}
+	t := &e.flows
+	t.size(e.opt.MaxFlows)
+	sport, dport := p.SrcPort, p.DstPort
+	if p.Proto != 6 && p.Proto != 17 {
+		sport, dport = 0, 0 // only TCP and UDP conversations are told apart by port
 	}
-	if f == nil {
-		reversed = serverIsSource(p)
-		k, id := fwd, fid
-		if reversed {
-			k, id = flowKey{client: dst, server: src, proto: p.Proto, port: p.SrcPort}, rid
-		}
-		if p.Proto != 6 && p.Proto != 17 {
-			k.port = 0
-			id.pp &^= 0xffff
-		}
-		e.sizeFlows()
-		f = &flowAgg{key: k, first: p.At}
-		e.flows[id] = f
+	fid := flowKey{client: p.Src.Unmap(), server: p.Dst.Unmap(), proto: p.Proto, port: dport}.id()
+	var f *flowAgg
+	reversed := false
+	slot := t.slot(fid, sport)
+	if slot.gen == t.gen && slot.id == fid && slot.sport == sport && !e.noFlowCache {
+		f, reversed = t.at(slot.at), slot.reversed
+	} else {
+		f, reversed = e.lookup(p, fid, sport, slot)
 	}
 	if p.HasMAC {
 		f.hasMAC = true
@@ -114,34 +290,73 @@ func (e *Engine) account(p *Packet) {
 			f.clientMAC, f.serverMAC = p.SrcMAC, p.DstMAC
 		}
 	}
-	if f.app == "" {
-		f.app = p.App
+	if f.app == 0 && p.App != "" {
+		f.app = t.appIndex(p.App)
 	}
 	f.bytes += int64(p.Length)
 	f.packets++
-	if p.At.After(f.last) {
-		f.last = p.At
+	at := stampOf(p.At)
+	if f.last.before(at) {
+		f.last = at
 	}
-	if p.At.Before(f.first) {
-		f.first = p.At
+	if at.before(f.first) {
+		f.first = at
 	}
-	f.hours[hourOfDay(p.At)]++
+	if at.sec < t.hourFrom || at.sec >= t.hourFrom+3600 { // frames come in time order, mostly
+		t.hour, t.hourFrom = at.hour(), at.sec-(at.sec%3600+3600)%3600
+	}
+	f.hours[t.hour]++
 }
 
-// hourOfDay is t's hour in UTC, from its Unix seconds (UTC has no leap
-// hours, so this is t.UTC().Hour() without the calendar arithmetic).
-func hourOfDay(t time.Time) int {
-	return int((t.Unix()%86400+86400)%86400) / 3600
+// lookup finds (or makes) the flow of a frame whose direction is fid
+// in the index: the conversation is either fid (the frame goes from
+// client to server) or the reverse (it goes from server to client, and
+// its source port is the server's). It remembers the answer in slot, and
+// when it is known that only one of the two is indexed, the answer for
+// the frames going the other way too.
+func (e *Engine) lookup(p *Packet, fid flowID, sport uint16, slot *flowCacheSlot) (*flowAgg, bool) {
+	t := &e.flows
+	rid := fid.reverse(sport)
+	serverSent := serverIsSource(p) // the likelier direction is looked up first
+	first, second := fid, rid
+	if serverSent {
+		first, second = rid, fid
+	}
+	r, ok := t.index[first]
+	reversed, both := ok && serverSent, false
+	if !ok {
+		r, ok = t.index[second]
+		reversed, both = ok && !serverSent, true
+	}
+	var f *flowAgg
+	if !ok {
+		reversed = serverSent
+		id := fid
+		if reversed {
+			id = rid
+		}
+		r, f = t.add(id)
+		f.first = stampOf(p.At)
+		f.last = f.first
+	} else {
+		f = t.at(r)
+	}
+	if fid == rid {
+		reversed, both = false, false // a host's conversation with itself, one port
+	}
+	if !e.noFlowCache {
+		*slot = flowCacheSlot{id: fid, sport: sport, at: r, gen: t.gen, reversed: reversed}
+		if both {
+			// The frames coming back (source rid's, source port fid's)
+			// look up the same two ids and find this one.
+			*t.slot(rid, fid.port()) = flowCacheSlot{id: rid, sport: fid.port(), at: r, gen: t.gen, reversed: !reversed}
+		}
+	}
+	return f, reversed
 }
 
-// sizeFlows makes the flow table at its working size when the first flow
-// arrives (an engine that only ever sees observations keeps the empty one).
-func (e *Engine) sizeFlows() {
-	if !e.flowsSized {
-		e.flowsSized = true
-		e.flows = make(map[flowID]*flowAgg, min(e.opt.MaxFlows+1, flowTableHint))
-	}
-}
+// hourOfDay is t's hour in UTC.
+func hourOfDay(t time.Time) int { return stampOf(t).hour() }
 
 // serverIsSource guesses, for the first frame of a conversation, whether
 // its sender is the server: a SYN-ACK says so; a SYN says not; otherwise
@@ -160,23 +375,33 @@ func serverIsSource(p *Packet) bool {
 // evict moves flows idle longer than FlowIdle out of memory, and if that
 // is not enough, the idlest until a tenth of MaxFlows is free.
 func (e *Engine) evict() {
+	t := &e.flows
 	before := len(e.pending)
-	cut := e.lastNow.Add(-e.opt.FlowIdle)
-	for k, f := range e.flows {
-		if f.last.Before(cut) {
-			e.pending = append(e.pending, f)
-			delete(e.flows, k)
+	cut := stampOf(e.lastNow.Add(-e.opt.FlowIdle))
+	for id, r := range t.index {
+		if t.at(r).last.before(cut) {
+			e.pending = append(e.pending, r)
+			t.remove(id)
 		}
 	}
-	if target := e.opt.MaxFlows - e.opt.MaxFlows/10; len(e.flows) > target {
-		all := make([]*flowAgg, 0, len(e.flows))
-		for _, f := range e.flows {
-			all = append(all, f)
+	if target := e.opt.MaxFlows - e.opt.MaxFlows/10; t.len() > target {
+		all := make([]flowRef, 0, t.len())
+		for _, r := range t.index {
+			all = append(all, r)
 		}
-		slices.SortFunc(all, func(a, b *flowAgg) int { return a.last.Compare(b.last) })
-		for _, f := range all[:len(all)-target] {
-			e.pending = append(e.pending, f)
-			delete(e.flows, f.key.id())
+		slices.SortFunc(all, func(a, b flowRef) int {
+			fa, fb := t.at(a), t.at(b)
+			switch {
+			case fa.last.before(fb.last):
+				return -1
+			case fb.last.before(fa.last):
+				return 1
+			}
+			return compareIDs(fa.id, fb.id) // the same flows go on every run
+		})
+		for _, r := range all[:len(all)-target] {
+			e.pending = append(e.pending, r)
+			t.remove(t.at(r).id)
 		}
 	}
 	e.stats.EvictedFlows += int64(len(e.pending) - before)
@@ -187,6 +412,10 @@ func (e *Engine) evict() {
 func (e *Engine) NeedsFlush() bool { return len(e.pending) >= e.opt.PendingFlows }
 
 func compareAddr(a, b netip.Addr) int { return a.Compare(b) }
+
+func compareIDs(a, b flowID) int {
+	return cmp.Or(cmp.Compare(a.c0, b.c0), cmp.Compare(a.c1, b.c1), cmp.Compare(a.s0, b.s0), cmp.Compare(a.s1, b.s1), cmp.Compare(a.pp, b.pp))
+}
 
 // Flow adds a conversation another tool recorded (a Zeek conn.log line):
 // f.LocalIP opened it to f.PeerIP. Local endpoints become hosts (known by
@@ -215,25 +444,30 @@ func (e *Engine) Flow(f *domain.Flow) {
 	case "icmp":
 		proto = 1
 	}
-	k := flowKey{client: client, server: server, proto: proto, port: uint16(f.Port)}
-	agg := e.flows[k.id()]
-	if agg == nil {
-		e.sizeFlows()
-		agg = &flowAgg{key: k, first: f.FirstSeen, app: f.App}
-		e.flows[k.id()] = agg
+	t := &e.flows
+	t.size(e.opt.MaxFlows)
+	id := flowKey{client: client, server: server, proto: proto, port: uint16(f.Port)}.id()
+	var agg *flowAgg
+	if r, ok := t.index[id]; ok {
+		agg = t.at(r)
+	} else {
+		_, agg = t.add(id)
+		agg.first, agg.last = stampOf(f.FirstSeen), stampOf(f.LastSeen)
+		agg.app = t.appIndex(f.App)
+		agg.czone, agg.szone = t.zoneIndex(client.Zone()), t.zoneIndex(server.Zone())
 	}
 	agg.bytes += f.Bytes
 	agg.packets += f.Packets
-	if f.FirstSeen.Before(agg.first) {
-		agg.first = f.FirstSeen
+	if first := stampOf(f.FirstSeen); first.before(agg.first) {
+		agg.first = first
 	}
-	if f.LastSeen.After(agg.last) {
-		agg.last = f.LastSeen
+	if last := stampOf(f.LastSeen); agg.last.before(last) {
+		agg.last = last
 	}
 	for i, n := range f.Hours {
 		agg.hours[i] += n
 	}
-	if len(e.flows) > e.opt.MaxFlows {
+	if t.len() > e.opt.MaxFlows {
 		e.evict()
 	}
 }

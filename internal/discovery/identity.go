@@ -27,6 +27,12 @@ type host struct {
 	// nflows and flowAt place the host's flows in the batch being built
 	// (how many, and where they start in its slab).
 	nflows, flowAt int
+	// suggestions is what the classifier made of obs, while classified.
+	suggestions []domain.Suggestion
+	classified  bool
+	// told is the Flush (Engine.flushes) whose batches carry the host's
+	// identities, observations and suggestions already.
+	told int
 }
 
 type pairing struct{ first, last time.Time }
@@ -254,15 +260,17 @@ func (h *host) addObs(k obsKey, o *obsAgg) {
 		cp.sent = false
 		h.obs[k] = &cp
 		h.fresh = append(h.fresh, &cp)
-		h.dirty = true
+		h.dirty, h.classified = true, false
 		return
 	}
 	cur.count += o.count
 	if o.o.At.After(cur.o.At) {
 		cur.o.At = o.o.At
+		h.classified = false
 	}
 	if o.o.Confidence > cur.o.Confidence {
 		cur.o.Confidence = o.o.Confidence
+		h.classified = false
 	}
 	if cur.sent {
 		cur.sent = false
