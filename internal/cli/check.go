@@ -112,7 +112,7 @@ func (a *app) saveChecks(cmd *cobra.Command, results []*activecheck.DICOMResult)
 		return err
 	}
 	var sum discoverSummary
-	eng := discovery.New(discovery.Options{Source: "check:dicom"}, storeSink(st, &sum))
+	eng := discovery.New(discovery.Options{Source: "check:dicom", ReuseFlows: true}, storeSink(st, &sum))
 	for _, r := range results {
 		for _, o := range r.Observations() {
 			eng.Observe(o)

@@ -147,6 +147,8 @@ func discoveryCtx(ctx context.Context, source string) context.Context {
 }
 
 // storeSink applies batches to the store, adding their results to sum.
+// The store copies what it writes and keeps nothing of a batch, so the
+// engines it feeds may reuse their flow records (discovery.Options.ReuseFlows).
 func storeSink(st store.Store, sum *discoverSummary) discovery.Sink {
 	return func(ctx context.Context, b *domain.DiscoveryBatch) error {
 		res, err := st.ApplyDiscovery(ctx, b)
@@ -186,7 +188,7 @@ func (a *app) discoverPcap(cmd *cobra.Command, files []string, o discoverOptions
 		}
 		source := domain.DiscoverySourceName("pcap", path)
 		fctx := discoveryCtx(ctx, source)
-		eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local}, storeSink(st, sum))
+		eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local, ReuseFlows: true}, storeSink(st, sum))
 		base := *sum
 		rs, err := sensor.Run(fctx, src, dissect.NewDecoder(source), eng, sensor.Options{
 			ProgressEvery: 1 << 14,

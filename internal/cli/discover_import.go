@@ -90,7 +90,7 @@ func (a *app) discoverImport(cmd *cobra.Command, files []string, o discoverOptio
 	sum := &discoverSummary{Files: files}
 	for _, p := range all {
 		source := domain.DiscoverySourceName(p.format, p.path)
-		eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local}, storeSink(st, sum))
+		eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local, ReuseFlows: true}, storeSink(st, sum))
 		for _, ob := range p.recs.Observations {
 			eng.Observe(ob)
 		}

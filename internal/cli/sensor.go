@@ -103,7 +103,7 @@ When Vigil may not listen itself, let tcpdump listen and read its output:
 				sum.Interface = iface
 			}
 			start := time.Now()
-			eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local}, storeSink(st, sum))
+			eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local, ReuseFlows: true}, storeSink(st, sum))
 			rs, err := sensor.Run(discoveryCtx(ctx, source), src, dissect.NewDecoder(source), eng, sensor.Options{FlushEvery: flush})
 			sum.Frames, sum.Bytes, sum.DecodeErrors, sum.DecodeFailures = rs.Frames, rs.Bytes, rs.DecodeErrors, rs.DecodeFailures
 			sum.Seconds = time.Since(start).Seconds()

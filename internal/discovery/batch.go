@@ -30,11 +30,12 @@ func (e *Engine) Flush(ctx context.Context, final bool) error {
 	}
 	slices.Sort(e.pending)
 	e.flushes++
+	names := newBatchNames(&e.flows)
 	done := 0
 	defer func() { e.pending = e.pending[:copy(e.pending, e.pending[done:])] }() // keep what was not sent
 	for {
 		chunk := e.pending[done : done+min(len(e.pending)-done, e.opt.BatchFlows)]
-		b, sent := e.batch(chunk)
+		b, sent := e.batch(chunk, names)
 		if len(b.Hosts) > 0 {
 			if err := e.sink(ctx, b); err != nil {
 				return err
@@ -55,7 +56,7 @@ func (e *Engine) Flush(ctx context.Context, final bool) error {
 	}
 }
 
-func (e *Engine) batch(pending []flowRef) (*domain.DiscoveryBatch, []*host) {
+func (e *Engine) batch(pending []flowRef, names *batchNames) (*domain.DiscoveryBatch, []*host) {
 	// Each flow goes to the host at each end; a host's flows are sorted by
 	// key and those with the same key (a flow moved out and seen again,
 	// one conversation under two MACs) folded into one. The flows are
@@ -64,8 +65,8 @@ func (e *Engine) batch(pending []flowRef) (*domain.DiscoveryBatch, []*host) {
 	for _, h := range e.hosts {
 		h.nflows = 0
 	}
-	type flowEnds struct{ ch, sh *host }
-	ends := make([]flowEnds, len(pending))
+	ends := grow(e.ends, len(pending))
+	e.ends = ends
 	t := &e.flows
 	for i, r := range pending {
 		f := t.at(r)
@@ -84,14 +85,21 @@ func (e *Engine) batch(pending []flowRef) (*domain.DiscoveryBatch, []*host) {
 		h.flowAt, total = total, total+h.nflows
 		h.nflows = 0
 	}
-	slab := make([]domain.Flow, total) // one allocation for the batch's flows
-	keyed := make([]keyedFlow, total)
-	names := newBatchNames(t)
+	var slab []domain.Flow // the batch's records, host by host
+	if e.opt.ReuseFlows {
+		slab = grow(e.slab, total)
+		e.slab = slab
+	} else {
+		slab = make([]domain.Flow, total)
+	}
+	keyed := grow(e.keyed, total)
+	e.keyed = keyed
+	rank := appRanks(t.apps)
 	attach := func(h *host, f *flowAgg, client bool, peer *host) {
 		i := h.flowAt + h.nflows
 		h.nflows++
-		e.domainFlow(&slab[i], f, client, peer, names)
-		keyed[i] = newKeyedFlow(f, client, &slab[i])
+		mac := e.domainFlow(&slab[i], f, client, peer, names)
+		keyed[i] = newKeyedFlow(f, client, int32(i), mac, rank)
 	}
 	for i, r := range pending {
 		f := t.at(r)
@@ -138,7 +146,7 @@ func (e *Engine) batch(pending []flowRef) (*domain.DiscoveryBatch, []*host) {
 				}
 			}
 		}
-		dh.Flows = foldFlows(keyed[h.flowAt : h.flowAt+h.nflows])
+		dh.Flows = foldFlows(keyed[h.flowAt:h.flowAt+h.nflows], slab, t.zones)
 		b.Hosts = append(b.Hosts, dh)
 		sent = append(sent, h)
 	}
@@ -187,45 +195,61 @@ func (e *Engine) endpoint(a netip.Addr, m [6]byte, hasMAC bool) *host {
 	return nil
 }
 
-// keyedFlow is a flow of a batch with its key in numbers, to sort and
+// keyedFlow is a record of a batch with its key in numbers, to sort and
 // fold by what domain.Flow.Key names in the order the formatted key's
 // parts have: addresses as netip.Addr.Compare orders them (family, then
 // value, then an IPv6 zone), the transport's name, the port, the
-// application.
+// application; then the direction and the peer MAC, so that the batch is
+// the same on every run. It holds no pointer: sorting reads nothing else.
 type keyedFlow struct {
 	lhi, llo, phi, plo uint64 // local and peer address, 16 bytes each
-	lfam, pfam         uint8  // 0 invalid, 1 IPv4, 2 IPv6
-	lzone, pzone       bool   // the address has an IPv6 zone
-	tr                 uint8  // transport name's rank (see transportRank)
-	port               int
-	f                  *domain.Flow
+	mac                uint64 // 1<<48 | the peer MAC the record names, or 0
+	at                 int32  // the record's place in the batch's slab
+	lzone, pzone       uint16 // zones, as indexes into flowTable.zones
+	port               uint16
+	lfam, pfam         uint8 // 1 IPv4, 2 IPv6
+	tr                 uint8 // transport name's rank (see transportRank)
+	app                uint8 // application name's rank (see appRanks)
+	out                bool
 }
 
-func newKeyedFlow(f *flowAgg, client bool, df *domain.Flow) keyedFlow {
-	kf := keyedFlow{tr: transportRank(f.id.proto()), port: int(f.id.port()), f: df}
-	c := wordsKey(f.id.c0, f.id.c1, f.czone)
-	s := wordsKey(f.id.s0, f.id.s1, f.szone)
+func newKeyedFlow(f *flowAgg, client bool, at int32, mac uint64, appRank []uint8) keyedFlow {
+	kf := keyedFlow{tr: transportRank(f.id.proto()), port: f.id.port(), at: at, mac: mac, app: appRank[f.app], out: client}
+	kf.lhi, kf.llo, kf.lfam, kf.lzone = f.id.c0, f.id.c1, family(f.id.c0, f.id.c1), f.czone
+	kf.phi, kf.plo, kf.pfam, kf.pzone = f.id.s0, f.id.s1, family(f.id.s0, f.id.s1), f.szone
 	if !client {
-		c, s = s, c
+		kf.lhi, kf.llo, kf.lfam, kf.lzone, kf.phi, kf.plo, kf.pfam, kf.pzone = kf.phi, kf.plo, kf.pfam, kf.pzone, kf.lhi, kf.llo, kf.lfam, kf.lzone
 	}
-	kf.lhi, kf.llo, kf.lfam, kf.lzone = c.hi, c.lo, c.fam, c.zoned
-	kf.phi, kf.plo, kf.pfam, kf.pzone = s.hi, s.lo, s.fam, s.zoned
 	return kf
 }
 
-type addrWords struct {
-	hi, lo uint64
-	fam    uint8
-	zoned  bool
+// family ranks an address of a flow's id (always a valid address: see
+// flowID) as netip.Addr.Compare does: IPv4 before IPv6.
+func family(hi, lo uint64) uint8 {
+	if hi == 0 && lo>>32 == v4Prefix {
+		return 1
+	}
+	return 2
 }
 
-// wordsKey is the sort key of an address of a flow's id (always a valid
-// address: see flowID).
-func wordsKey(hi, lo uint64, zone uint16) addrWords {
-	if hi == 0 && lo>>32 == v4Prefix {
-		return addrWords{hi, lo, 1, false}
+// macKey is a peer MAC as keyedFlow.mac orders it: as the formatted
+// lowercase MACs sort, after none.
+func macKey(m [6]byte) uint64 {
+	return 1<<48 | uint64(m[0])<<40 | uint64(m[1])<<32 | uint64(m[2])<<24 | uint64(m[3])<<16 | uint64(m[4])<<8 | uint64(m[5])
+}
+
+// appRanks gives each interned application name its rank in sorted order.
+func appRanks(apps []string) []uint8 {
+	order := make([]int, len(apps))
+	for i := range order {
+		order[i] = i
 	}
-	return addrWords{hi, lo, 2, zone != 0}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(apps[a], apps[b]) })
+	rank := make([]uint8, len(apps))
+	for r, i := range order {
+		rank[i] = uint8(r)
+	}
+	return rank
 }
 
 // transportRank orders protocols as transportName's names sort.
@@ -243,33 +267,29 @@ func transportRank(p uint8) uint8 {
 
 // compareKeyed orders flows by local address, peer address (numerically),
 // transport, port and application, then by direction and peer MAC.
-func compareKeyed(a, b *keyedFlow) int {
-	if c := sameFlow(a, b); c != 0 {
+func compareKeyed(a, b *keyedFlow, zones []string) int {
+	if c := sameFlow(a, b, zones); c != 0 {
 		return c
 	}
-	if c := boolOrder(a.f.Outbound, b.f.Outbound); c != 0 {
+	if c := boolOrder(a.out, b.out); c != 0 {
 		return c
 	}
-	return strings.Compare(a.f.PeerMAC, b.f.PeerMAC)
+	return cmp.Compare(a.mac, b.mac)
 }
 
 // sameFlow compares what domain.Flow.Key names: 0 means one flow.
-func sameFlow(a, b *keyedFlow) int {
+func sameFlow(a, b *keyedFlow, zones []string) int {
 	if c := compareAddrKey(a.lfam, b.lfam, a.lhi, b.lhi, a.llo, b.llo); c != 0 {
 		return c
 	}
-	if (a.lzone || b.lzone) && a.f.LocalIP != b.f.LocalIP {
-		if c := strings.Compare(zoneOf(a.f.LocalIP), zoneOf(b.f.LocalIP)); c != 0 {
-			return c
-		}
+	if a.lzone != b.lzone {
+		return strings.Compare(zones[a.lzone], zones[b.lzone])
 	}
 	if c := compareAddrKey(a.pfam, b.pfam, a.phi, b.phi, a.plo, b.plo); c != 0 {
 		return c
 	}
-	if (a.pzone || b.pzone) && a.f.PeerIP != b.f.PeerIP {
-		if c := strings.Compare(zoneOf(a.f.PeerIP), zoneOf(b.f.PeerIP)); c != 0 {
-			return c
-		}
+	if a.pzone != b.pzone {
+		return strings.Compare(zones[a.pzone], zones[b.pzone])
 	}
 	if a.tr != b.tr {
 		return cmp.Compare(a.tr, b.tr)
@@ -277,7 +297,7 @@ func sameFlow(a, b *keyedFlow) int {
 	if a.port != b.port {
 		return cmp.Compare(a.port, b.port)
 	}
-	return strings.Compare(a.f.App, b.f.App)
+	return cmp.Compare(a.app, b.app)
 }
 
 func compareAddrKey(fa, fb uint8, ha, hb, la, lb uint64) int {
@@ -290,31 +310,23 @@ func compareAddrKey(fa, fb uint8, ha, hb, la, lb uint64) int {
 	return cmp.Compare(la, lb)
 }
 
-// zoneOf is the zone of a formatted IPv6 address ("" without one).
-func zoneOf(s string) string {
-	if i := strings.IndexByte(s, '%'); i >= 0 {
-		return s[i+1:]
-	}
-	return ""
-}
-
 // foldFlows sorts a host's flows and folds those that are one flow (see
 // domain.Flow.Key). The moved-out flows come in no particular order (a
 // map's), so one flow's parts are ordered by direction and peer MAC too
 // (the fold keeps the first part's, and the first MAC it meets), and the
 // batch is the same on every run.
-func foldFlows(fs []keyedFlow) []*domain.Flow {
+func foldFlows(fs []keyedFlow, slab []domain.Flow, zones []string) []*domain.Flow {
 	if len(fs) == 0 {
 		return nil
 	}
-	slices.SortFunc(fs, func(a, b keyedFlow) int { return compareKeyed(&a, &b) })
+	slices.SortFunc(fs, func(a, b keyedFlow) int { return compareKeyed(&a, &b, zones) })
 	out := make([]*domain.Flow, 0, len(fs))
 	for i := range fs {
-		if i > 0 && sameFlow(&fs[i], &fs[i-1]) == 0 {
-			out[len(out)-1].Add(fs[i].f)
+		if i > 0 && sameFlow(&fs[i], &fs[i-1], zones) == 0 {
+			out[len(out)-1].Add(&slab[fs[i].at])
 			continue
 		}
-		out = append(out, fs[i].f)
+		out = append(out, &slab[fs[i].at])
 	}
 	return out
 }
@@ -385,20 +397,21 @@ func (n *batchNames) mac(m [6]byte) string {
 	return s
 }
 
-// domainFlow fills out (a zeroed record) with one end's view of f.
-func (e *Engine) domainFlow(out *domain.Flow, f *flowAgg, client bool, peer *host, names *batchNames) {
+// domainFlow fills out with one end's view of f, and returns the peer MAC
+// it names as macKey gives it (0 for none).
+func (e *Engine) domainFlow(out *domain.Flow, f *flowAgg, client bool, peer *host, names *batchNames) uint64 {
 	c, s := names.addr(f.id.c0, f.id.c1, f.czone), names.addr(f.id.s0, f.id.s1, f.szone)
 	local, remote, remoteMAC := c, s, f.serverMAC
 	if !client {
 		local, remote, remoteMAC = s, c, f.clientMAC
 	}
-	out.LocalIP, out.PeerIP, out.Transport = local, remote, transportName(f.id.proto())
-	out.Port, out.Outbound, out.App = int(f.id.port()), client, names.t.apps[f.app]
-	out.Bytes, out.Packets, out.FirstSeen, out.LastSeen = f.bytes, f.packets, f.first.time(), f.last.time()
-	out.Hours = f.hours
+	*out = domain.Flow{LocalIP: local, PeerIP: remote, Transport: transportName(f.id.proto()), Port: int(f.id.port()), Outbound: client,
+		App: names.t.apps[f.app], Bytes: f.bytes, Packets: f.packets, FirstSeen: f.first.time(), LastSeen: f.last.time(), Hours: f.hours}
 	if f.hasMAC && peer != nil && peer.hasMAC && unicastMAC(remoteMAC) && !e.router[remoteMAC] {
 		out.PeerMAC = names.mac(remoteMAC)
+		return macKey(remoteMAC)
 	}
+	return 0
 }
 
 func transportName(p uint8) string {
@@ -411,4 +424,15 @@ func transportName(p uint8) string {
 		return "icmp"
 	}
 	return "other"
+}
+
+// flowEnds is the host at each end of a batch's flow (nil: not a device).
+type flowEnds struct{ ch, sh *host }
+
+// grow returns s with length n, reusing its array when it is large enough.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }

@@ -54,6 +54,11 @@ type Options struct {
 	// BatchFlows is the most flows one batch carries (default 8,192); more
 	// go in several batches.
 	BatchFlows int
+	// ReuseFlows lets the engine write each batch's flow records over the
+	// last batch's, once the sink has returned: for a sink that keeps
+	// nothing of a batch (the store copies what it writes). It saves
+	// allocating and collecting every record of a capture.
+	ReuseFlows bool
 	// RouterIPs is how many distinct addresses behind one MAC make it a
 	// router's (default 8).
 	RouterIPs int
@@ -81,7 +86,11 @@ type Engine struct {
 	noFlowCache bool
 	pending     []flowRef // flows moved out, waiting for the next batch
 	flushes     int       // calls of Flush so far
-	lastNow     time.Time
+	// buffers a batch reuses (see batch)
+	ends    []flowEnds
+	keyed   []keyedFlow
+	slab    []domain.Flow
+	lastNow time.Time
 
 	stats Stats
 }

@@ -262,25 +262,30 @@ func TestFlowOrder(t *testing.T) {
 		netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("::")}
 	protos := []uint8{0, 1, 6, 17, 58, 132}
 	apps := []string{"", "dicom", "hl7"}
-	macs := []string{"", "00:09:fb:00:00:01", "00:1b:21:00:00:02"}
-	reference := func(a, b *keyedFlow, al, ap, bl, bp netip.Addr) int {
-		for _, c := range []int{al.Compare(bl), ap.Compare(bp), strings.Compare(a.f.Transport, b.f.Transport),
-			cmp.Compare(a.f.Port, b.f.Port), strings.Compare(a.f.App, b.f.App), boolOrder(a.f.Outbound, b.f.Outbound),
-			strings.Compare(a.f.PeerMAC, b.f.PeerMAC)} {
+	macs := [][6]byte{{}, {0x00, 0x09, 0xfb, 0, 0, 1}, {0x00, 0x1b, 0x21, 0, 0, 2}}
+	type sample struct {
+		kf          keyedFlow
+		df          *domain.Flow
+		local, peer netip.Addr
+	}
+	reference := func(a, b *sample) int {
+		for _, c := range []int{a.local.Compare(b.local), a.peer.Compare(b.peer), strings.Compare(a.df.Transport, b.df.Transport),
+			cmp.Compare(a.df.Port, b.df.Port), strings.Compare(a.df.App, b.df.App), boolOrder(a.df.Outbound, b.df.Outbound),
+			strings.Compare(a.df.PeerMAC, b.df.PeerMAC)} {
 			if c != 0 {
 				return c
 			}
 		}
 		return 0
 	}
-	type sample struct {
-		kf          keyedFlow
-		local, peer netip.Addr
-	}
 	r := rand.New(rand.NewPCG(1, 2))
 	e := New(Options{}, nil)
+	for _, a := range apps {
+		e.flows.appIndex(a)
+	}
+	rank := appRanks(e.flows.apps)
 	var ss []sample
-	for range 3000 {
+	for i := range 3000 {
 		k := flowKey{client: addrs[r.IntN(len(addrs))].Unmap(), server: addrs[r.IntN(len(addrs))].Unmap(),
 			proto: protos[r.IntN(len(protos))], port: uint16(r.IntN(3))}
 		f := &flowAgg{id: k.id(), app: e.flows.appIndex(apps[r.IntN(len(apps))]),
@@ -288,26 +293,30 @@ func TestFlowOrder(t *testing.T) {
 		client := r.IntN(2) == 0
 		df := &domain.Flow{}
 		e.domainFlow(df, f, client, nil, newBatchNames(&e.flows))
-		df.PeerMAC = macs[r.IntN(len(macs))]
+		var mac uint64
+		if m := macs[r.IntN(len(macs))]; m != ([6]byte{}) {
+			df.PeerMAC, mac = formatMAC(m), macKey(m)
+		}
 		local, peer := k.client, k.server
 		if !client {
 			local, peer = peer, local
 		}
-		ss = append(ss, sample{kf: newKeyedFlow(f, client, df), local: local, peer: peer})
+		ss = append(ss, sample{kf: newKeyedFlow(f, client, int32(i), mac, rank), df: df, local: local, peer: peer})
 	}
 	sign := func(c int) int { return cmp.Compare(c, 0) }
+	zones := e.flows.zones
 	for i := range ss {
 		for j := range ss {
 			a, b := &ss[i], &ss[j]
-			want := reference(&a.kf, &b.kf, a.local, a.peer, b.local, b.peer)
-			if got := compareKeyed(&a.kf, &b.kf); sign(got) != sign(want) {
-				t.Fatalf("%s→%s %+v vs %s→%s %+v: %d, want %d", a.local, a.peer, *a.kf.f, b.local, b.peer, *b.kf.f, got, want)
+			want := reference(a, b)
+			if got := compareKeyed(&a.kf, &b.kf, zones); sign(got) != sign(want) {
+				t.Fatalf("%s→%s %+v vs %s→%s %+v: %d, want %d", a.local, a.peer, *a.df, b.local, b.peer, *b.df, got, want)
 			}
-			ka, kb := *a.kf.f, *b.kf.f
+			ka, kb := *a.df, *b.df
 			ka.Outbound, kb.Outbound, ka.PeerMAC, kb.PeerMAC = false, false, "", ""
 			same := ka.LocalIP == kb.LocalIP && ka.PeerIP == kb.PeerIP && ka.Key() == kb.Key()
-			if got := sameFlow(&a.kf, &b.kf) == 0; got != same {
-				t.Fatalf("%q vs %q: same flow %v, want %v", a.kf.f.Key(), b.kf.f.Key(), got, same)
+			if got := sameFlow(&a.kf, &b.kf, zones) == 0; got != same {
+				t.Fatalf("%q vs %q: same flow %v, want %v", a.df.Key(), b.df.Key(), got, same)
 			}
 		}
 	}
@@ -377,27 +386,14 @@ func TestBatchFlows(t *testing.T) {
 		hours          [24]int64
 	}
 	hourly := map[int]int64{}
-	run := func(batchFlows int) (map[string]total, int, map[string]int) {
+	run := func(opt Options) (map[string]total, int, map[string]int) {
 		rng := rand.New(rand.NewPCG(5, 1))
-		batches := collect(t, Options{BatchFlows: batchFlows}, func(e *Engine) {
-			at := t0
-			for range 5000 {
-				at = at.Add(time.Duration(rng.IntN(4000)) * time.Millisecond)
-				when := at.Add(-time.Duration(rng.IntN(3)) * time.Hour) // some frames late
-				s, d := rng.IntN(40), rng.IntN(40)
-				if batchFlows == 0 && (s == 5 || d == 5) {
-					hourly[when.UTC().Hour()]++ // the frames host 5's flows count
-				}
-				e.Packet(pkt(when, [6]byte{0, 9, 0xfb, 0, 2, byte(s)}, [6]byte{0, 9, 0xfb, 0, 2, byte(d)},
-					netip.AddrFrom4([4]byte{10, 0, 2, byte(s)}), netip.AddrFrom4([4]byte{10, 0, 2, byte(d)}), 6, uint16(40000+rng.IntN(3)), uint16(100+rng.IntN(20)), 0x10, ""))
-				if rng.IntN(100) == 0 {
-					e.Observe(domain.Observation{At: when, MAC: fmt.Sprintf("00:09:fb:00:02:%02x", s), Kind: domain.ObsHostname, Value: fmt.Sprint("host", s)})
-				}
-			}
-		})
 		sum := map[string]total{}
 		told := map[string]int{} // batches carrying a host's suggestions
-		for _, b := range batches {
+		batches := 0
+		// The sink keeps nothing of a batch, as ReuseFlows asks.
+		e := New(opt, func(_ context.Context, b *domain.DiscoveryBatch) error {
+			batches++
 			for _, h := range b.Hosts {
 				if len(h.Suggestions) > 0 {
 					told[h.MACs[0]]++
@@ -419,13 +415,33 @@ func TestBatchFlows(t *testing.T) {
 					sum[k] = s
 				}
 			}
+			return nil
+		})
+		at := t0
+		for range 5000 {
+			at = at.Add(time.Duration(rng.IntN(4000)) * time.Millisecond)
+			when := at.Add(-time.Duration(rng.IntN(3)) * time.Hour) // some frames late
+			s, d := rng.IntN(40), rng.IntN(40)
+			if opt.BatchFlows == 0 && (s == 5 || d == 5) {
+				hourly[when.UTC().Hour()]++ // the frames host 5's flows count
+			}
+			e.Packet(pkt(when, [6]byte{0, 9, 0xfb, 0, 2, byte(s)}, [6]byte{0, 9, 0xfb, 0, 2, byte(d)},
+				netip.AddrFrom4([4]byte{10, 0, 2, byte(s)}), netip.AddrFrom4([4]byte{10, 0, 2, byte(d)}), 6, uint16(40000+rng.IntN(3)), uint16(100+rng.IntN(20)), 0x10, ""))
+			if rng.IntN(100) == 0 {
+				e.Observe(domain.Observation{At: when, MAC: fmt.Sprintf("00:09:fb:00:02:%02x", s), Kind: domain.ObsHostname, Value: fmt.Sprint("host", s)})
+			}
 		}
-		return sum, len(batches), told
+		if err := e.Flush(ctx, true); err != nil {
+			t.Fatal(err)
+		}
+		return sum, batches, told
 	}
-	one, n1, told1 := run(0)
-	many, n2, told2 := run(7)
-	if n1 != 1 || n2 < 50 || len(one) < 1000 || !reflect.DeepEqual(one, many) || !reflect.DeepEqual(told1, told2) || len(told1) < 30 {
-		t.Fatalf("%d and %d batches, %d and %d flows, same totals %v, hosts told %d/%d", n1, n2, len(one), len(many), reflect.DeepEqual(one, many), len(told1), len(told2))
+	one, n1, told1 := run(Options{})
+	for _, opt := range []Options{{BatchFlows: 7}, {BatchFlows: 7, ReuseFlows: true}} {
+		many, n2, told2 := run(opt)
+		if n1 != 1 || n2 < 50 || len(one) < 1000 || !reflect.DeepEqual(one, many) || !reflect.DeepEqual(told1, told2) || len(told1) < 30 {
+			t.Fatalf("%+v: %d and %d batches, %d and %d flows, same totals %v, hosts told %d/%d", opt, n1, n2, len(one), len(many), reflect.DeepEqual(one, many), len(told1), len(told2))
+		}
 	}
 	byHour := map[int]int64{}
 	for k, s := range one {
