@@ -13,21 +13,52 @@ import (
 // (identity resolution treats repeats as harmless).
 const seenLimit = 1 << 16
 
+// pairKey is a (MAC, IP) pair in plain words, so that the map hashes and
+// compares it as 24 bytes of memory: the MAC and the address family in m,
+// the address as netip.Addr.As16 gives it in hi and lo. (Addresses read
+// from frames have no zone.)
 type pairKey struct {
-	mac [6]byte
-	ip  netip.Addr
+	m, hi, lo uint64
 }
 
+func newPairKey(mac [6]byte, ip netip.Addr) pairKey {
+	k := pairKey{m: uint64(mac[0])<<40 | uint64(mac[1])<<32 | uint64(mac[2])<<24 | uint64(mac[3])<<16 | uint64(mac[4])<<8 | uint64(mac[5])}
+	switch {
+	case ip.Is4():
+		k.m |= 4 << 48
+	case ip.Is6():
+		k.m |= 6 << 48
+	}
+	a := ip.As16()
+	k.hi, k.lo = binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(a[8:])
+	return k
+}
+
+// portKey is an (address, port) pair in plain words (see pairKey).
 type portKey struct {
-	ip   netip.Addr
-	port uint16
+	p pairKey // MAC zero; the port in the MAC's place
 }
 
+// factKey is a fact about a host in plain words: the host's MAC and
+// address (see pairKey) and a hash of the fact's kind and value.
 type factKey struct {
-	mac   [6]byte
-	ip    netip.Addr
-	kind  domain.ObservationKind
-	value uint64 // hash of the value
+	p     pairKey
+	value uint64
+}
+
+// factHash is the hash of a fact's kind and value (a seeded maphash of
+// each, mixed).
+func (s *seenSet) factHash(kind domain.ObservationKind, value uint64) uint64 {
+	k := maphash.String(s.seed, string(kind))
+	return value ^ (k*0x9e3779b97f4a7c15 | 1)
+}
+
+func (s *seenSet) factKey(h host, kind domain.ObservationKind, value uint64) factKey {
+	var mac [6]byte
+	if h.has {
+		mac = h.mac
+	}
+	return factKey{p: newPairKey(mac, h.ip), value: s.factHash(kind, value)}
 }
 
 // seenSet remembers which facts were already emitted.
@@ -43,17 +74,8 @@ type seenSet struct {
 }
 
 func pairSlot(k pairKey) int {
-	var x uint32
-	if k.ip.Is4() {
-		a := k.ip.As4()
-		x = binary.BigEndian.Uint32(a[:])
-	} else if k.ip.Is6() {
-		a := k.ip.As16()
-		x = binary.BigEndian.Uint32(a[12:])
-	}
-	m := binary.BigEndian.Uint32(k.mac[2:])
-	h := x*0x9e3779b1 ^ m*0x85ebca77
-	return int(h >> 22) // 10 bits
+	h := (k.m*0x9e3779b97f4a7c15 ^ k.lo*0xc2b2ae3d27d4eb4f ^ k.hi) * 0xbf58476d1ce4e5b9
+	return int(h >> 54) // 10 bits
 }
 
 func (s *seenSet) init() {
@@ -65,9 +87,9 @@ func (s *seenSet) init() {
 
 // addPair is true the first time (mac, ip) is added.
 func (s *seenSet) addPair(mac [6]byte, ip netip.Addr) bool {
-	k := pairKey{mac, ip}
+	k := newPairKey(mac, ip)
 	slot := pairSlot(k)
-	if s.pairCache[slot] == k && (mac != zeroMAC || ip.IsValid()) {
+	if s.pairCache[slot] == k && k != (pairKey{}) { // an empty slot holds the zero key
 		return false
 	}
 	s.pairCache[slot] = k
@@ -85,7 +107,7 @@ func (s *seenSet) addPair(mac [6]byte, ip netip.Addr) bool {
 
 // addPort is true the first time (ip, port) is added.
 func (s *seenSet) addPort(ip netip.Addr, port uint16) bool {
-	k := portKey{ip, port}
+	k := portKey{newPairKey([6]byte{4: byte(port >> 8), 5: byte(port)}, ip)}
 	if _, ok := s.ports[k]; ok {
 		return false
 	}
@@ -101,10 +123,7 @@ func (s *seenSet) add(h host, kind domain.ObservationKind, value string) bool {
 	if kind == obsMAC || kind == obsIP {
 		return true // deduplicated by addPair already
 	}
-	k := factKey{ip: h.ip, kind: kind, value: maphash.String(s.seed, value)}
-	if h.has {
-		k.mac = h.mac
-	}
+	k := s.factKey(h, kind, maphash.String(s.seed, value))
 	if _, ok := s.facts[k]; ok {
 		return false
 	}
@@ -118,10 +137,6 @@ func (s *seenSet) add(h host, kind domain.ObservationKind, value string) bool {
 // has reports whether the fact with a value given as bytes was already
 // emitted, without converting the bytes to a string.
 func (s *seenSet) has(h host, kind domain.ObservationKind, value []byte) bool {
-	k := factKey{ip: h.ip, kind: kind, value: maphash.Bytes(s.seed, value)}
-	if h.has {
-		k.mac = h.mac
-	}
-	_, ok := s.facts[k]
+	_, ok := s.facts[s.factKey(h, kind, maphash.Bytes(s.seed, value))]
 	return ok
 }

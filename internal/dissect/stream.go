@@ -2,6 +2,7 @@ package dissect
 
 import (
 	"bytes"
+	"encoding/binary"
 )
 
 // Stream limits: how many TCP conversations are tracked at once, and how
@@ -54,9 +55,34 @@ type streamKey struct {
 }
 
 // streamTable holds the tracked conversations and recycles their state.
+// A direct-mapped cache of recent lookups sits in front of the map: the
+// frames of a few dozen conversations in flight interleave, and each is
+// found again without hashing its key.
 type streamTable struct {
-	m    map[streamKey]*stream
-	free []*stream
+	m     map[streamKey]*stream
+	free  []*stream
+	cache [256]struct {
+		k streamKey
+		s *stream // nil: empty
+	}
+}
+
+func (k *streamKey) slot() int {
+	x := binary.BigEndian.Uint32(k.a[12:]) ^ binary.BigEndian.Uint32(k.b[12:])*0x9e3779b1 ^ (uint32(k.ap)<<16|uint32(k.bp))*0x85ebca77
+	return int(x >> 24)
+}
+
+// lookup finds the conversation of k (nil: none).
+func (t *streamTable) lookup(k *streamKey) *stream {
+	c := &t.cache[k.slot()]
+	if c.s != nil && c.k == *k {
+		return c.s
+	}
+	s := t.m[*k]
+	if s != nil {
+		c.k, c.s = *k, s
+	}
+	return s
 }
 
 func (t *streamTable) init() {
@@ -65,6 +91,9 @@ func (t *streamTable) init() {
 
 func (t *streamTable) release(k streamKey, s *stream) {
 	delete(t.m, k)
+	if c := &t.cache[k.slot()]; c.s == s {
+		c.s = nil
+	}
 	for i := range s.side {
 		if cap(s.side[i].buf) > 4096 {
 			s.side[i].buf = nil
@@ -89,6 +118,8 @@ func (t *streamTable) get(k streamKey) *stream {
 		s = new(stream)
 	}
 	t.m[k] = s
+	c := &t.cache[k.slot()]
+	c.k, c.s = k, s
 	return s
 }
 
@@ -102,7 +133,7 @@ func (d *Decoder) stream(seq uint32, payload []byte) {
 		k = streamKey{a: dst, b: src, ap: p.DstPort, bp: p.SrcPort}
 		side = 1
 	}
-	s := d.streams.m[k]
+	s := d.streams.lookup(&k)
 	if s == nil {
 		if len(payload) == 0 && p.TCPFlags&TCPSyn == 0 {
 			return
