@@ -23,10 +23,8 @@ import (
 // thousands of them at once made the garbage collector scan them all.
 func (e *Engine) Flush(ctx context.Context, final bool) error {
 	if final {
-		for id, r := range e.flows.index {
-			e.pending = append(e.pending, r)
-			e.flows.remove(id)
-		}
+		e.flows.index.each(func(r flowRef) { e.pending = append(e.pending, r) })
+		e.flows.removeAll()
 	}
 	slices.Sort(e.pending)
 	e.flushes++

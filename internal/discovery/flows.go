@@ -119,7 +119,7 @@ const (
 // without probing the index, which is too large to stay in the CPU's
 // caches on a busy network.
 type flowTable struct {
-	index  map[flowID]flowRef
+	index  flowIndex
 	chunks [][]flowAgg
 	used   int       // places handed out so far
 	free   []flowRef // places of flows sent, for reuse
@@ -145,7 +145,7 @@ type flowCacheSlot struct {
 }
 
 func newFlowTable() flowTable {
-	return flowTable{index: map[flowID]flowRef{}, gen: 1, apps: []string{""}, zones: []string{""}, hourFrom: math.MaxInt64 - 3600}
+	return flowTable{gen: 1, apps: []string{""}, zones: []string{""}, hourFrom: math.MaxInt64 - 3600}
 }
 
 // size makes the index at its working size when the first flow arrives
@@ -153,11 +153,11 @@ func newFlowTable() flowTable {
 func (t *flowTable) size(maxFlows int) {
 	if t.cache == nil {
 		t.cache = make([]flowCacheSlot, flowCacheSlots)
-		t.index = make(map[flowID]flowRef, min(maxFlows+1, flowTableHint))
+		t.index.reset(min(maxFlows+1, flowTableHint))
 	}
 }
 
-func (t *flowTable) len() int { return len(t.index) }
+func (t *flowTable) len() int { return t.index.len() }
 
 func (t *flowTable) at(r flowRef) *flowAgg {
 	return &t.chunks[r>>flowChunkBits][r&(flowChunk-1)]
@@ -177,18 +177,25 @@ func (t *flowTable) add(id flowID) (flowRef, *flowAgg) {
 	}
 	f := t.at(r)
 	*f = flowAgg{id: id}
-	t.index[id] = r
+	t.index.put(id, r)
 	return r, f
 }
 
 // remove takes a flow out of the index; its place stays taken until
 // release.
 func (t *flowTable) remove(id flowID) {
-	delete(t.index, id)
+	t.index.del(id, t)
 	if t.gen++; t.gen == 0 { // wrapped: no slot may look current
 		clear(t.cache)
 		t.gen = 1
 	}
+}
+
+// removeAll takes every flow out of the index.
+func (t *flowTable) removeAll() {
+	t.index.reset(t.index.len())
+	clear(t.cache)
+	t.gen = 1
 }
 
 // release makes the places of sent flows free for new ones.
@@ -322,10 +329,10 @@ func (e *Engine) lookup(p *Packet, fid flowID, sport uint16, slot *flowCacheSlot
 	if serverSent {
 		first, second = rid, fid
 	}
-	r, ok := t.index[first]
+	r, ok := t.index.get(first, t)
 	reversed, both := ok && serverSent, false
 	if !ok {
-		r, ok = t.index[second]
+		r, ok = t.index.get(second, t)
 		reversed, both = ok && !serverSent, true
 	}
 	var f *flowAgg
@@ -378,17 +385,17 @@ func (e *Engine) evict() {
 	t := &e.flows
 	before := len(e.pending)
 	cut := stampOf(e.lastNow.Add(-e.opt.FlowIdle))
-	for id, r := range t.index {
+	t.index.each(func(r flowRef) {
 		if t.at(r).last.before(cut) {
 			e.pending = append(e.pending, r)
-			t.remove(id)
 		}
+	})
+	for _, r := range e.pending[before:] {
+		t.remove(t.at(r).id)
 	}
 	if target := e.opt.MaxFlows - e.opt.MaxFlows/10; t.len() > target {
 		all := make([]flowRef, 0, t.len())
-		for _, r := range t.index {
-			all = append(all, r)
-		}
+		t.index.each(func(r flowRef) { all = append(all, r) })
 		slices.SortFunc(all, func(a, b flowRef) int {
 			fa, fb := t.at(a), t.at(b)
 			switch {
@@ -448,7 +455,7 @@ func (e *Engine) Flow(f *domain.Flow) {
 	t.size(e.opt.MaxFlows)
 	id := flowKey{client: client, server: server, proto: proto, port: uint16(f.Port)}.id()
 	var agg *flowAgg
-	if r, ok := t.index[id]; ok {
+	if r, ok := t.index.get(id, t); ok {
 		agg = t.at(r)
 	} else {
 		_, agg = t.add(id)

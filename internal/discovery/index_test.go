@@ -1,0 +1,54 @@
+package discovery
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestFlowIndex adds and removes random flows (many sharing home slots:
+// the ids come from a small set of addresses and ports) through the flow
+// table and checks every lookup against a Go map, and that the index
+// holds exactly the live flows after each step.
+func TestFlowIndex(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	ft := newFlowTable()
+	ft.size(100)
+	want := map[flowID]flowRef{}
+	ids := make([]flowID, 3000)
+	for i := range ids {
+		ids[i] = flowID{c1: 0xffff<<32 | uint64(r.IntN(40)), s1: 0xffff<<32 | uint64(r.IntN(40)), pp: 6<<16 | uint64(r.IntN(3))}
+	}
+	for step := range 40000 {
+		id := ids[r.IntN(len(ids))]
+		got, ok := ft.index.get(id, &ft)
+		if w, wok := want[id]; ok != wok || (ok && got != w) {
+			t.Fatalf("step %d: get = %d, %v; want %d, %v", step, got, ok, w, wok)
+		}
+		switch {
+		case !ok && r.IntN(3) > 0:
+			ref, _ := ft.add(id)
+			want[id] = ref
+		case ok && r.IntN(2) == 0:
+			ft.remove(id)
+			ft.release([]flowRef{got})
+			delete(want, id)
+		}
+		if ft.len() != len(want) {
+			t.Fatalf("step %d: %d indexed, want %d", step, ft.len(), len(want))
+		}
+	}
+	seen := map[flowRef]bool{}
+	ft.index.each(func(r flowRef) { seen[r] = true })
+	if len(seen) != len(want) || len(want) < 500 || len(ft.index.slots) <= indexMinSlots {
+		t.Fatalf("each gave %d places, want %d (index of %d slots)", len(seen), len(want), len(ft.index.slots))
+	}
+	for id, r := range want {
+		if !seen[r] || ft.at(r).id != id {
+			t.Fatalf("flow %v at %d missing", id, r)
+		}
+	}
+	ft.removeAll()
+	if _, ok := ft.index.get(ids[0], &ft); ok || ft.len() != 0 {
+		t.Fatal("removeAll left flows")
+	}
+}
