@@ -157,16 +157,28 @@ func (e *Engine) classify(h *host, dh *domain.DiscoveredHost) []domain.Suggestio
 	if h.classified {
 		return slices.Clone(h.suggestions)
 	}
-	all := make([]domain.Observation, 0, len(h.obs)+1)
+	type fact struct {
+		k obsKey
+		o *obsAgg // nil: the MAC itself
+	}
+	facts := make([]fact, 0, len(h.obs)+1)
+	for k, o := range h.obs {
+		facts = append(facts, fact{k, o})
+	}
 	if h.hasMAC {
-		all = append(all, domain.Observation{Kind: domain.ObsMAC, Value: dh.MACs[0]})
+		facts = append(facts, fact{k: obsKey{domain.ObsMAC, dh.MACs[0]}})
 	}
-	for _, o := range h.obs {
-		all = append(all, o.o)
-	}
-	slices.SortFunc(all, func(a, b domain.Observation) int {
-		return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Value, b.Value))
+	slices.SortFunc(facts, func(a, b fact) int { // the keys, not the 120-byte observations
+		return cmp.Or(strings.Compare(string(a.k.kind), string(b.k.kind)), strings.Compare(a.k.value, b.k.value), boolOrder(a.o != nil, b.o != nil))
 	})
+	all := make([]domain.Observation, len(facts))
+	for i, f := range facts {
+		if f.o != nil {
+			all[i] = f.o.o
+		} else {
+			all[i] = domain.Observation{Kind: f.k.kind, Value: f.k.value}
+		}
+	}
 	h.suggestions, h.classified = e.opt.Classifier.Classify(all), true
 	return slices.Clone(h.suggestions)
 }

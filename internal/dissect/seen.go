@@ -69,8 +69,36 @@ type seenSet struct {
 	facts map[factKey]struct{}
 
 	// pairCache is a direct-mapped cache in front of pairs: most frames
-	// come from a (MAC, IP) pair seen a moment ago.
+	// come from a (MAC, IP) pair seen a moment ago. quick holds the pairs
+	// of a MAC alone or with an IPv4 address in 16 bytes, for the two
+	// lookups every frame makes (its source MAC, then with its source
+	// address): a few hundred hosts' pairs stay in the CPU's first cache.
 	pairCache [1024]pairKey
+	quick     [1024]quickPair
+}
+
+// quickPair is a MAC (the top bit set: not empty) and an IPv4 address (0:
+// none).
+type quickPair struct {
+	m  uint64
+	v4 uint32
+}
+
+func quickKey(mac [6]byte, ip netip.Addr) (quickPair, bool) {
+	q := quickPair{m: 1<<63 | uint64(mac[0])<<40 | uint64(mac[1])<<32 | uint64(mac[2])<<24 | uint64(mac[3])<<16 | uint64(mac[4])<<8 | uint64(mac[5])}
+	switch {
+	case ip.Is4():
+		a := ip.As4()
+		q.v4 = binary.BigEndian.Uint32(a[:])
+		return q, q.v4 != 0
+	case !ip.IsValid():
+		return q, true
+	}
+	return q, false
+}
+
+func (q quickPair) slot() int {
+	return int(((q.m ^ uint64(q.v4)<<16) * 0x9e3779b97f4a7c15) >> 54)
 }
 
 func pairSlot(k pairKey) int {
@@ -87,6 +115,22 @@ func (s *seenSet) init() {
 
 // addPair is true the first time (mac, ip) is added.
 func (s *seenSet) addPair(mac [6]byte, ip netip.Addr) bool {
+	q, quick := quickKey(mac, ip)
+	var qs *quickPair
+	if quick {
+		qs = &s.quick[q.slot()]
+		if *qs == q {
+			return false
+		}
+	}
+	added := s.addPairKey(mac, ip)
+	if quick {
+		*qs = q // after addPairKey: it may have cleared quick
+	}
+	return added
+}
+
+func (s *seenSet) addPairKey(mac [6]byte, ip netip.Addr) bool {
 	k := newPairKey(mac, ip)
 	slot := pairSlot(k)
 	if s.pairCache[slot] == k && k != (pairKey{}) { // an empty slot holds the zero key
@@ -99,6 +143,7 @@ func (s *seenSet) addPair(mac [6]byte, ip netip.Addr) bool {
 	if len(s.pairs) >= seenLimit {
 		clear(s.pairs)
 		clear(s.pairCache[:])
+		clear(s.quick[:])
 		s.pairCache[slot] = k
 	}
 	s.pairs[k] = struct{}{}
