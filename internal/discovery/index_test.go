@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"math/rand/v2"
+	"net/netip"
 	"testing"
 )
 
@@ -50,5 +51,19 @@ func TestFlowIndex(t *testing.T) {
 	ft.removeAll()
 	if _, ok := ft.index.get(ids[0], &ft); ok || ft.len() != 0 {
 		t.Fatal("removeAll left flows")
+	}
+}
+
+// TestFrameID checks the IPv4 shortcut against the general conversion.
+func TestFrameID(t *testing.T) {
+	addrs := []string{"10.0.0.1", "192.168.255.254", "0.0.0.0", "255.255.255.255", "::ffff:10.0.0.1", "fe80::1", "2001:db8::5"}
+	for _, a := range addrs {
+		for _, b := range addrs {
+			src, dst := netip.MustParseAddr(a), netip.MustParseAddr(b)
+			want := flowKey{client: src.Unmap(), server: dst.Unmap(), proto: 17, port: 53}.id()
+			if got := frameID(src, dst, 17, 53); got != want {
+				t.Errorf("%s → %s: %+v, want %+v", a, b, got, want)
+			}
+		}
 	}
 }
