@@ -97,9 +97,16 @@ func NewReader(r io.Reader, name string) (Source, error) {
 // feedSize is the largest read buffer of the file readers: one read(2)
 // fills up to this much, and it holds any whole record or block
 // (maxRecord, maxBlock), so frames are handed out of it without a copy.
-// The buffer starts at 64 KiB and doubles while reads fill it, so a small
-// input (a fuzz case, a short capture) does not cost a megabyte.
+// The buffer starts at 64 KiB and doubles while reads fill it, up to
+// readSize, so a small input (a fuzz case, a short capture) does not cost
+// a megabyte; it grows past readSize only for a record that needs it.
 const feedSize = maxBlock
+
+// readSize bounds the buffer that reads fill: larger reads save few
+// system calls but stream more of the file through the CPU's caches at
+// once, evicting what the dissectors and discovery keep there (a 1 MiB
+// buffer made the whole pipeline 3–5 % slower than 256 KiB).
+const readSize = 256 << 10
 
 // feed is a large read buffer that hands out slices of itself. Bytes
 // before lo have been consumed; bytes lo..hi are read and not yet
@@ -119,7 +126,7 @@ func (f *feed) want(n int) []byte {
 	if f.hi-f.lo >= n {
 		return f.buf[f.lo:f.hi]
 	}
-	if n > len(f.buf) || (f.filled && len(f.buf) < feedSize) {
+	if n > len(f.buf) || (f.filled && len(f.buf) < readSize) {
 		nb := make([]byte, min(max(n, 2*len(f.buf)), feedSize))
 		f.hi = copy(nb, f.buf[f.lo:f.hi])
 		f.buf, f.lo = nb, 0
