@@ -15,12 +15,16 @@ import (
 	"github.com/vigil-med/vigil/internal/fingerprint"
 )
 
-// Packet is the conversation facts of one frame (what dissect.Packet
-// carries), for flow accounting and identity pairing.
+// Packet is the conversation facts of one frame, for flow accounting and
+// identity pairing. Its fields are dissect.Packet's, in the same order, so
+// that the sensor hands the dissector's packet over by converting a
+// pointer rather than copying it (the conversion stops compiling if the
+// two ever differ).
 type Packet struct {
 	At             time.Time
 	SrcMAC, DstMAC [6]byte
 	HasMAC         bool
+	VLAN           uint16 // 802.1Q VLAN id (0: none); not used here
 	Src, Dst       netip.Addr
 	Proto          uint8
 	SrcPort        uint16

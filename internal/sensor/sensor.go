@@ -50,7 +50,6 @@ type Decoder interface {
 func Run(ctx context.Context, src capture.Source, dec Decoder, eng *discovery.Engine, opt Options) (Stats, error) {
 	var st Stats
 	var p dissect.Packet
-	var dp discovery.Packet
 	emit := func(o domain.Observation) {
 		st.Observations++
 		eng.Observe(o)
@@ -85,9 +84,7 @@ func Run(ctx context.Context, src capture.Source, dec Decoder, eng *discovery.En
 		if f.OrigLen > 0 {
 			p.Length = f.OrigLen
 		}
-		dp = discovery.Packet{At: p.At, SrcMAC: p.SrcMAC, DstMAC: p.DstMAC, HasMAC: p.HasMAC, Src: p.Src, Dst: p.Dst,
-			Proto: p.Proto, SrcPort: p.SrcPort, DstPort: p.DstPort, TCPFlags: p.TCPFlags, App: p.App, Length: p.Length}
-		eng.Packet(&dp)
+		eng.Packet((*discovery.Packet)(&p)) // the same fields: no copy
 		if lastFlush.IsZero() {
 			lastFlush = f.At
 		}
