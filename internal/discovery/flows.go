@@ -136,8 +136,12 @@ type flowTable struct {
 	free   []flowRef // places of flows sent, for reuse
 	cache  []flowCacheSlot
 	gen    uint32 // bumped when a flow leaves the index; older cache slots are stale
-	apps   []string
-	zones  []string
+	// pairGen is bumped for a pair of addresses (hashed, either order)
+	// when a flow between them is made: a frame whose flow was the only
+	// one of its two candidates may then have two (see lookup).
+	pairGen [1 << 12]uint32
+	apps    []string
+	zones   []string
 	// hour is the hour of day of the Unix hour starting at hourFrom (the
 	// last frame's), so that most frames need no division to find theirs.
 	hour     int
@@ -150,7 +154,8 @@ type flowTable struct {
 type flowCacheSlot struct {
 	id       flowID // the frame's addresses, transport and destination port
 	at       flowRef
-	gen      uint32
+	gen      uint32 // flowTable.gen when remembered
+	pgen     uint32 // the address pair's flowTable.pairGen when remembered
 	sport    uint16 // the frame's source port
 	reversed bool
 }
@@ -189,7 +194,14 @@ func (t *flowTable) add(id flowID) (flowRef, *flowAgg) {
 	f := t.at(r)
 	*f = flowAgg{id: id}
 	t.index.put(id, r)
+	t.pairGen[pairOf(id)]++
 	return r, f
+}
+
+// pairOf hashes a flow id's two addresses, in either order.
+func pairOf(id flowID) int {
+	h := ((id.c1 ^ id.s1) * 0x9e3779b97f4a7c15) ^ ((id.c0 ^ id.s0) * 0xc2b2ae3d27d4eb4f) ^ ((id.c1 + id.s1) * 0xbf58476d1ce4e5b9)
+	return int(h >> (64 - 12))
 }
 
 // remove takes a flow out of the index; its place stays taken until
@@ -295,7 +307,7 @@ func (e *Engine) account(p *Packet) {
 	var f *flowAgg
 	reversed := false
 	slot := t.slot(fid, sport)
-	if slot.gen == t.gen && slot.id == fid && slot.sport == sport && !e.noFlowCache {
+	if slot.gen == t.gen && slot.id == fid && slot.sport == sport && slot.pgen == t.pairGen[pairOf(fid)] && !e.noFlowCache {
 		f, reversed = t.at(slot.at), slot.reversed
 	} else {
 		f, reversed = e.lookup(p, fid, sport, slot)
@@ -341,10 +353,14 @@ func (e *Engine) lookup(p *Packet, fid flowID, sport uint16, slot *flowCacheSlot
 		first, second = rid, fid
 	}
 	r, ok := t.index.get(first, t)
-	reversed, both := ok && serverSent, false
-	if !ok {
-		r, ok = t.index.get(second, t)
-		reversed, both = ok && !serverSent, true
+	reversed := ok && serverSent
+	// Whether the other id is indexed too: then the frame's flags choose
+	// between two conversations (see TestFlowCacheAmbiguous), frame by
+	// frame, and the answer is not remembered.
+	r2, ok2 := t.index.get(second, t)
+	ambiguous := ok && ok2 && fid != rid
+	if !ok && ok2 {
+		r, ok, reversed = r2, true, !serverSent
 	}
 	var f *flowAgg
 	if !ok {
@@ -360,14 +376,15 @@ func (e *Engine) lookup(p *Packet, fid flowID, sport uint16, slot *flowCacheSlot
 		f = t.at(r)
 	}
 	if fid == rid {
-		reversed, both = false, false // a host's conversation with itself, one port
+		reversed = false // a host's conversation with itself, one port
 	}
-	if !e.noFlowCache {
-		*slot = flowCacheSlot{id: fid, sport: sport, at: r, gen: t.gen, reversed: reversed}
-		if both {
+	if !e.noFlowCache && !ambiguous {
+		pgen := t.pairGen[pairOf(fid)] // after add: the same for rid
+		*slot = flowCacheSlot{id: fid, sport: sport, at: r, gen: t.gen, pgen: pgen, reversed: reversed}
+		if fid != rid {
 			// The frames coming back (source rid's, source port fid's)
 			// look up the same two ids and find this one.
-			*t.slot(rid, fid.port()) = flowCacheSlot{id: rid, sport: fid.port(), at: r, gen: t.gen, reversed: !reversed}
+			*t.slot(rid, fid.port()) = flowCacheSlot{id: rid, sport: fid.port(), at: r, gen: t.gen, pgen: pgen, reversed: !reversed}
 		}
 	}
 	return f, reversed

@@ -1,9 +1,15 @@
 package discovery
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"reflect"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/vigil-med/vigil/internal/domain"
 )
 
 // TestFlowIndex adds and removes random flows (many sharing home slots:
@@ -66,4 +72,51 @@ func TestFrameID(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFlowCacheAmbiguous builds the one case where a frame's flow depends
+// on its TCP flags: A talks to B's port 80 from port 40000, and B to A's
+// port 40000 from port 5000, so that a frame from A:40000 to B:80 could be
+// either conversation (a SYN-ACK says A serves port 40000). The frames
+// that follow, with every flag, must land in the same flows with the
+// cache and without.
+func TestFlowCacheAmbiguous(t *testing.T) {
+	ma, mb := [6]byte{0, 9, 0xfb, 0, 3, 1}, [6]byte{0, 9, 0xfb, 0, 3, 2}
+	a, b := netip.MustParseAddr("10.0.3.1"), netip.MustParseAddr("10.0.3.2")
+	run := func(noCache bool) []*domain.DiscoveryBatch {
+		return collect(t, Options{}, func(e *Engine) {
+			e.noFlowCache = noCache
+			at := t0
+			send := func(sm, dm [6]byte, s, d netip.Addr, sp, dp uint16, flags uint8) {
+				at = at.Add(time.Millisecond)
+				e.Packet(pkt(at, sm, dm, s, d, 6, sp, dp, flags, ""))
+			}
+			send(ma, mb, a, b, 40000, 80, 0x02)   // A → B:80
+			send(mb, ma, b, a, 5000, 40000, 0x02) // B → A:40000
+			for i := range 60 {
+				flags := []uint8{0x02, 0x12, 0x10, 0x18}[i%4]
+				if i%3 == 0 {
+					send(ma, mb, a, b, 40000, 80, flags)
+				} else {
+					send(mb, ma, b, a, 80, 40000, flags)
+				}
+			}
+		})
+	}
+	with, without := run(false), run(true)
+	if !reflect.DeepEqual(with, without) {
+		t.Fatalf("with the cache %s\nwithout %s", dump(with), dump(without))
+	}
+}
+
+func dump(bs []*domain.DiscoveryBatch) string {
+	var s strings.Builder
+	for _, b := range bs {
+		for _, h := range b.Hosts {
+			for _, f := range h.Flows {
+				fmt.Fprintf(&s, "\n  %s %s→%s:%d out=%v packets=%d", h.MACs, f.LocalIP, f.PeerIP, f.Port, f.Outbound, f.Packets)
+			}
+		}
+	}
+	return s.String()
 }
