@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test lint fuzz-smoke fuzz bench demo
+.PHONY: all build test lint fuzz-smoke fuzz bench bench-peers demo
 
 all: build
 
@@ -42,6 +42,11 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 -timeout 60m ./internal/cli/ ./internal/importer/... ./internal/intel/...
 	# capture, dissection and the sensor on one core (the live replay needs root)
 	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 -cpu 1 -timeout 60m ./internal/dissect/ ./internal/sensor/
+
+## bench-peers: issue 4's figures, Vigil interleaved with tshark and suricata
+ROUNDS ?= 4
+bench-peers:
+	scripts/bench-peers.sh $(ROUNDS)
 
 demo:
 	$(GO) run ./cmd/vigil demo
