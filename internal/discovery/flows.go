@@ -341,26 +341,26 @@ func (e *Engine) account(p *Packet) {
 // lookup finds (or makes) the flow of a frame whose direction is fid
 // in the index: the conversation is either fid (the frame goes from
 // client to server) or the reverse (it goes from server to client, and
-// its source port is the server's). It remembers the answer in slot, and
-// when it is known that only one of the two is indexed, the answer for
-// the frames going the other way too.
+// its source port is the server's). When both are indexed, the frame's
+// TCP flags choose (serverIsSource), frame by frame (see
+// TestFlowCacheAmbiguous), and the answer is not remembered; otherwise it
+// is remembered in slot, and for the frames going the other way too.
 func (e *Engine) lookup(p *Packet, fid flowID, sport uint16, slot *flowCacheSlot) (*flowAgg, bool) {
 	t := &e.flows
 	rid := fid.reverse(sport)
-	serverSent := serverIsSource(p) // the likelier direction is looked up first
-	first, second := fid, rid
-	if serverSent {
-		first, second = rid, fid
-	}
-	r, ok := t.index.get(first, t)
-	reversed := ok && serverSent
-	// Whether the other id is indexed too: then the frame's flags choose
-	// between two conversations (see TestFlowCacheAmbiguous), frame by
-	// frame, and the answer is not remembered.
-	r2, ok2 := t.index.get(second, t)
-	ambiguous := ok && ok2 && fid != rid
-	if !ok && ok2 {
-		r, ok, reversed = r2, true, !serverSent
+	serverSent := serverIsSource(p)
+	rf, okf := t.index.get(fid, t)
+	rr, okr := t.index.get(rid, t)
+	ambiguous := okf && okr && fid != rid
+	var r flowRef
+	ok, reversed := true, false
+	switch {
+	case ambiguous && serverSent, !okf && okr:
+		r, reversed = rr, true
+	case okf:
+		r = rf
+	default:
+		ok = false
 	}
 	var f *flowAgg
 	if !ok {
