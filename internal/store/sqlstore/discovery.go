@@ -47,15 +47,21 @@ func (s *Store) ApplyDiscovery(ctx context.Context, b *domain.DiscoveryBatch) (*
 			flows = append(flows, flowRows(tid, id, h.Flows)...)
 		}
 		obs, ids, flows = dedupeRows(obs, 4, mergeObservation), dedupeRows(ids, 4, mergeIdentity), dedupeRows(flows, 7, mergeFlow)
-		n, err := tx.countExisting("observations", obs, []string{"tenant_id", "device_id", "kind", "value"})
+		// New observations are the rows the upsert adds: the batch's
+		// devices' observations counted before and after it.
+		before, err := tx.countObservations(tid, res.DeviceIDs)
 		if err != nil {
 			return err
 		}
-		res.Observations, res.NewObservations = len(obs), len(obs)-n
 		res.Identities, res.Flows = len(ids), len(flows)
 		if err := tx.upsertRows("observations", observationCols, "tenant_id, device_id, kind, value", observationUpdate, obs); err != nil {
 			return domain.Internal(err, "cannot store observations")
 		}
+		after, err := tx.countObservations(tid, res.DeviceIDs)
+		if err != nil {
+			return err
+		}
+		res.Observations, res.NewObservations = len(obs), after-before
 		if err := tx.upsertRows("network_identities", identityHistoryCols, "tenant_id, device_id, mac, ip", identityUpdate, ids); err != nil {
 			return domain.Internal(err, "cannot store network identities")
 		}
@@ -410,15 +416,25 @@ func dedupeRows(rows [][]any, n int, merge func(a, b []any)) [][]any {
 	return out
 }
 
-// countExisting counts how many of rows already exist (by the key columns
-// keyCols, the rows' first columns).
-func (tx *Tx) countExisting(table string, rows [][]any, keyCols []string) (int, error) {
+// countObservations counts the observations of the given devices (ids may
+// repeat; 0 is no device).
+func (tx *Tx) countObservations(tid int64, ids []int64) (int, error) {
+	var devs []any
+	seen := map[int64]bool{0: true}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			devs = append(devs, id)
+		}
+	}
 	n := 0
-	q := "SELECT COUNT(*) FROM " + table + " WHERE " + strings.Join(keyCols, " = ? AND ") + " = ?"
-	for _, r := range rows {
+	for len(devs) > 0 { // in statements of at most 500 devices
+		part := devs[:min(len(devs), 500)]
+		devs = devs[len(part):]
 		var c int
-		if err := tx.queryRow(q, r[:len(keyCols)]...).Scan(&c); err != nil {
-			return 0, domain.Internal(err, "cannot read %s", table)
+		q := "SELECT COUNT(*) FROM observations WHERE tenant_id = ? AND device_id IN (" + marks(len(part)) + ")"
+		if err := tx.queryRow(q, append([]any{tid}, part...)...).Scan(&c); err != nil {
+			return 0, domain.Internal(err, "cannot read observations")
 		}
 		n += c
 	}
@@ -433,21 +449,46 @@ func (tx *Tx) upsertRows(table string, cols []string, conflict, update string, r
 	}
 	per := min(tx.s.d.MaxParams()/len(cols), 500)
 	one := "(" + marks(len(cols)) + ")"
-	for start := 0; start < len(rows); start += per {
-		end := min(start+per, len(rows))
+	statement := func(n int) string {
 		var b strings.Builder
 		b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-		args := make([]any, 0, (end-start)*len(cols))
-		for i := start; i < end; i++ {
-			if i > start {
+		for i := range n {
+			if i > 0 {
 				b.WriteByte(',')
 			}
 			b.WriteString(one)
-			args = append(args, rows[i]...)
 		}
 		b.WriteString(" ON CONFLICT (" + conflict + ") DO UPDATE SET " + update)
-		if _, err := tx.exec(b.String(), args...); err != nil {
-			return err
+		return tx.s.bind(b.String())
+	}
+	// Full statements of per rows are parsed once and run again: parsing
+	// thousands of placeholders costs as much as running them.
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, min(per, len(rows))*len(cols))
+	for start := 0; start < len(rows); start += per {
+		end := min(start+per, len(rows))
+		args = args[:0]
+		for _, r := range rows[start:end] {
+			args = append(args, r...)
+		}
+		var err error
+		if end-start == per && len(rows) > per {
+			if full == nil {
+				if full, err = tx.PrepareContext(tx.ctx, statement(per)); err != nil {
+					return tx.s.d.Translate(err)
+				}
+			}
+			_, err = full.ExecContext(tx.ctx, args...)
+		} else {
+			_, err = tx.ExecContext(tx.ctx, statement(end-start), args...)
+		}
+		if err != nil {
+			return tx.s.d.Translate(err)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -115,6 +116,51 @@ func testDiscovery(t *testing.T, open Opener) {
 		ids, err := s.FindNetworkIdentities(a, manualDev.ID)
 		if err != nil || len(ids) != 1 || ids[0].IP != "10.0.0.5" || !ids[0].LastSeen.Equal(t0.Add(time.Hour)) {
 			t.Fatalf("identities %v %+v", err, ids)
+		}
+	})
+	t.Run("ManyRows", func(t *testing.T) {
+		// More rows than one statement carries (500), twice over and a
+		// remainder, written twice: the second time every row exists.
+		h := &domain.DiscoveredHost{MACs: []string{"00:09:fb:00:00:77"}, IPs: []string{"10.0.0.77"}}
+		for p := range 1234 {
+			f := flow("10.0.9.9", 20000+p, 10, t0)
+			f.LocalIP = "10.0.0.77"
+			h.Flows = append(h.Flows, f)
+		}
+		for i := range 700 {
+			h.Observations = append(h.Observations, domain.Observation{At: t0, Kind: domain.ObsDNSQuery, Value: fmt.Sprintf("n%d.example.org", i)})
+		}
+		batch := &domain.DiscoveryBatch{Source: "x", Hosts: []*domain.DiscoveredHost{h}}
+		c := practice(t, s, "Practice C", "Main") // its own: the other subtests count the flows of A
+		cdisc := domain.WithActor(c, domain.Actor{Kind: domain.ActorDiscovery, Name: "x"})
+		for round, want := range []int{700, 0} {
+			res, err := s.ApplyDiscovery(cdisc, batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Flows != 1234 || res.Observations != 700 || res.NewObservations != want {
+				t.Fatalf("round %d: %+v", round, res)
+			}
+			var flows []*domain.Flow
+			for f := (domain.FlowFilter{DeviceID: res.DeviceIDs[0], Limit: 1000}); ; {
+				page, more, err := s.FindFlows(c, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				flows = append(flows, page...)
+				if !more {
+					break
+				}
+				f.AfterID = page[len(page)-1].ID
+			}
+			if len(flows) != 1234 {
+				t.Fatalf("round %d: %d flows", round, len(flows))
+			}
+			for _, f := range flows {
+				if f.Packets != int64(2*(round+1)) {
+					t.Fatalf("round %d: flow %+v", round, f)
+				}
+			}
 		}
 	})
 	t.Run("Paging", func(t *testing.T) {
