@@ -39,11 +39,12 @@ func (e *Engine) Flush(ctx context.Context, final bool) error {
 				return err
 			}
 			e.stats.Batches++
-			for _, h := range sent {
+			for i, h := range sent {
 				for _, o := range h.fresh {
 					o.sent = true
 				}
 				h.fresh, h.dirty, h.told = nil, false, e.flushes
+				h.device = b.Hosts[i].DeviceID // the store's answer, for this Flush's later batches
 			}
 		}
 		e.flows.release(chunk) // their places are free for new flows
@@ -131,7 +132,9 @@ func (e *Engine) batch(pending []flowRef, names *batchNames) (*domain.DiscoveryB
 		if len(dh.MACs)+len(dh.IPs)+len(dh.Hostnames) == 0 {
 			continue
 		}
-		if h.told != e.flushes { // the first of this Flush's batches to carry h
+		if h.told == e.flushes {
+			dh.DeviceID = h.device // only flows: the sink need not match h again
+		} else { // the first of this Flush's batches to carry h
 			for _, a := range sortedKeys(h.pairs, compareAddr) {
 				p := h.pairs[a]
 				dh.Identities = append(dh.Identities, domain.NetworkIdentity{MAC: dh.MACs[0], IP: a.String(), FirstSeen: p.first, LastSeen: p.last})

@@ -391,6 +391,7 @@ func TestBatchFlows(t *testing.T) {
 		sum := map[string]total{}
 		told := map[string]int{} // batches carrying a host's suggestions
 		batches := 0
+		devices := map[string]int64{} // the device ids this sink gave, as the store does
 		// The sink keeps nothing of a batch, as ReuseFlows asks.
 		e := New(opt, func(_ context.Context, b *domain.DiscoveryBatch) error {
 			batches++
@@ -398,6 +399,16 @@ func TestBatchFlows(t *testing.T) {
 				if len(h.Suggestions) > 0 {
 					told[h.MACs[0]]++
 				}
+				// A host comes back with its device id, and only flows,
+				// after the first batch that carried it.
+				if id := devices[h.MACs[0]]; h.DeviceID != id || (id != 0 && !h.FlowsOnly()) {
+					t.Errorf("%s: device %d (given %d), observations %d, identities %d, suggestions %d", h.MACs[0], h.DeviceID, id,
+						len(h.Observations), len(h.Identities), len(h.Suggestions))
+				}
+				if devices[h.MACs[0]] == 0 {
+					devices[h.MACs[0]] = int64(len(devices) + 1)
+				}
+				h.DeviceID = devices[h.MACs[0]]
 				for _, f := range h.Flows {
 					k := h.MACs[0] + " " + f.Key()
 					s := sum[k]

@@ -31,8 +31,10 @@ type host struct {
 	suggestions []domain.Suggestion
 	classified  bool
 	// told is the Flush (Engine.flushes) whose batches carry the host's
-	// identities, observations and suggestions already.
-	told int
+	// identities, observations and suggestions already, and device the
+	// DeviceID the sink set on the host in that Flush (0: none).
+	told   int
+	device int64
 }
 
 type pairing struct{ first, last time.Time }

@@ -29,6 +29,18 @@ type DiscoveredHost struct {
 	Flows        []*Flow           `json:"flows,omitempty"` // DeviceID is filled by the store
 	FirstSeen    time.Time         `json:"first_seen"`
 	LastSeen     time.Time         `json:"last_seen"`
+	// DeviceID is the inventory device the host is: the store sets it on
+	// every host it applies. A host that comes back with it and nothing
+	// but flows (no observations, identities or suggestions: a later
+	// batch of the same write) is not matched again; the store checks the
+	// device is the practice's and writes the flows to it.
+	DeviceID int64 `json:"device_id,omitempty"`
+}
+
+// FlowsOnly reports whether h carries nothing a device could learn from
+// but its flows, with the device already known.
+func (h *DiscoveredHost) FlowsOnly() bool {
+	return h.DeviceID != 0 && len(h.Observations)+len(h.Identities)+len(h.Suggestions) == 0
 }
 
 // Label is how the host is named in summaries.

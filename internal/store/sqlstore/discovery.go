@@ -30,13 +30,25 @@ func (s *Store) ApplyDiscovery(ctx context.Context, b *domain.DiscoveryBatch) (*
 		}
 		// The site is needed only when a host becomes a new device.
 		site := func() (*domain.Site, error) { return sites.resolve(b.Site) }
-		var obs, ids, flows [][]any
+		var obs, ids [][]any
+		var flows []deviceFlow
+		known, err := tx.knownDevices(tid, b.Hosts)
+		if err != nil {
+			return err
+		}
 		for i, h := range b.Hosts {
+			if known[h.DeviceID] && h.FlowsOnly() { // a later batch of the same write
+				res.DeviceIDs[i] = h.DeviceID
+				for _, f := range h.Flows {
+					flows = append(flows, deviceFlow{h.DeviceID, f})
+				}
+				continue
+			}
 			id, created, updated, err := tx.applyHost(tid, site, b.Source, h)
 			if err != nil {
 				return fmt.Errorf("host %s: %w", h.Label(), err)
 			}
-			res.DeviceIDs[i] = id
+			res.DeviceIDs[i], h.DeviceID = id, id
 			if created {
 				res.NewDevices++
 			} else if updated {
@@ -44,9 +56,11 @@ func (s *Store) ApplyDiscovery(ctx context.Context, b *domain.DiscoveryBatch) (*
 			}
 			obs = append(obs, observationRows(tid, id, b.Source, h.Observations)...)
 			ids = append(ids, identityHistoryRows(tid, id, b.Source, h)...)
-			flows = append(flows, flowRows(tid, id, h.Flows)...)
+			for _, f := range h.Flows {
+				flows = append(flows, deviceFlow{id, f})
+			}
 		}
-		obs, ids, flows = dedupeRows(obs, 4, mergeObservation), dedupeRows(ids, 4, mergeIdentity), dedupeRows(flows, 7, mergeFlow)
+		obs, ids, flows = dedupeRows(obs, 4, mergeObservation), dedupeRows(ids, 4, mergeIdentity), dedupeFlows(flows)
 		// New observations are the rows the upsert adds: the batch's
 		// devices' observations counted before and after it.
 		before, err := tx.countObservations(tid, res.DeviceIDs)
@@ -65,7 +79,8 @@ func (s *Store) ApplyDiscovery(ctx context.Context, b *domain.DiscoveryBatch) (*
 		if err := tx.upsertRows("network_identities", identityHistoryCols, "tenant_id, device_id, mac, ip", identityUpdate, ids); err != nil {
 			return domain.Internal(err, "cannot store network identities")
 		}
-		if err := tx.upsertRows("flows", flowCols, "tenant_id, device_id, local_ip, peer_ip, transport, port, app", flowUpdate, flows); err != nil {
+		if err := tx.upsert("flows", flowCols, "tenant_id, device_id, local_ip, peer_ip, transport, port, app", flowUpdate, len(flows),
+			func(args []any, i int) []any { return flows[i].args(args, tid) }); err != nil {
 			return domain.Internal(err, "cannot store flows")
 		}
 		if len(obs)+len(ids)+len(flows) > 0 {
@@ -353,31 +368,57 @@ var flowUpdate = func() string {
 	return strings.Join(parts, ", ")
 }()
 
-func flowRows(tid, id int64, flows []*domain.Flow) [][]any {
-	rows := make([][]any, 0, len(flows))
-	for _, f := range flows {
-		out := int64(0)
-		if f.Outbound {
-			out = 1
-		}
-		r := []any{tid, id, f.LocalIP, f.PeerIP, f.Transport, int64(f.Port), f.App, f.PeerMAC, out, f.Bytes, f.Packets, fmtTime(f.FirstSeen), fmtTime(f.LastSeen)}
-		for _, n := range f.Hours {
-			r = append(r, n)
-		}
-		rows = append(rows, r)
-	}
-	return rows
+// deviceFlow is a flow of a batch with the device it belongs to. The
+// store writes a batch's flows from the batch's own records (a batch may
+// carry tens of thousands: rows of boxed values for all of them at once
+// cost more memory than the flows).
+type deviceFlow struct {
+	device int64
+	f      *domain.Flow
 }
 
-func mergeFlow(a, b []any) {
-	a[9], a[10] = a[9].(int64)+b[9].(int64), a[10].(int64)+b[10].(int64)
-	a[11], a[12] = minText(a[11], b[11]), maxText(a[12], b[12])
-	if a[7] == "" {
-		a[7] = b[7]
+// args appends the flow's row (flowCols) to args.
+func (d deviceFlow) args(args []any, tid int64) []any {
+	f := d.f
+	out := int64(0)
+	if f.Outbound {
+		out = 1
 	}
-	for i := 13; i < 37; i++ {
-		a[i] = a[i].(int64) + b[i].(int64)
+	args = append(args, tid, d.device, f.LocalIP, f.PeerIP, f.Transport, int64(f.Port), f.App, f.PeerMAC, out, f.Bytes, f.Packets, fmtTime(f.FirstSeen), fmtTime(f.LastSeen))
+	for _, n := range f.Hours {
+		args = append(args, n)
 	}
+	return args
+}
+
+type flowRowKey struct {
+	device                      int64
+	local, peer, transport, app string
+	port                        int
+}
+
+// dedupeFlows folds flows of one device with the same key (as the upsert's
+// conflict names them), so one statement never touches a row twice. The
+// batch's records are not changed: a fold works on a copy.
+func dedupeFlows(flows []deviceFlow) []deviceFlow {
+	idx := make(map[flowRowKey]int, len(flows))
+	out := flows[:0:0]
+	owned := map[int]bool{}
+	for _, d := range flows {
+		k := flowRowKey{d.device, d.f.LocalIP, d.f.PeerIP, d.f.Transport, d.f.App, d.f.Port}
+		i, ok := idx[k]
+		if !ok {
+			idx[k] = len(out)
+			out = append(out, d)
+			continue
+		}
+		if !owned[i] {
+			cp := *out[i].f
+			out[i].f, owned[i] = &cp, true
+		}
+		out[i].f.Add(d.f)
+	}
+	return out
 }
 
 func minText(a, b any) any {
@@ -416,6 +457,38 @@ func dedupeRows(rows [][]any, n int, merge func(a, b []any)) [][]any {
 	return out
 }
 
+// knownDevices checks, in one query per 500, which of the device ids that
+// flows-only hosts name are the practice's devices.
+func (tx *Tx) knownDevices(tid int64, hosts []*domain.DiscoveredHost) (map[int64]bool, error) {
+	var ids []any
+	for _, h := range hosts {
+		if h.FlowsOnly() {
+			ids = append(ids, h.DeviceID)
+		}
+	}
+	known := map[int64]bool{}
+	for len(ids) > 0 {
+		part := ids[:min(len(ids), 500)]
+		ids = ids[len(part):]
+		rows, err := tx.query("SELECT id FROM devices WHERE tenant_id = ? AND id IN ("+marks(len(part))+")", append([]any{tid}, part...)...)
+		if err != nil {
+			return nil, domain.Internal(err, "cannot read devices")
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, domain.Internal(err, "cannot read devices")
+			}
+			known[id] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, domain.Internal(err, "cannot read devices")
+		}
+	}
+	return known, nil
+}
+
 // countObservations counts the observations of the given devices (ids may
 // repeat; 0 is no device).
 func (tx *Tx) countObservations(tid int64, ids []int64) (int, error) {
@@ -444,15 +517,21 @@ func (tx *Tx) countObservations(tid int64, ids []int64) (int, error) {
 // upsertRows inserts rows with multi-row statements, updating a row that
 // already exists under the unique key conflict with update.
 func (tx *Tx) upsertRows(table string, cols []string, conflict, update string, rows [][]any) error {
-	if len(rows) == 0 {
+	return tx.upsert(table, cols, conflict, update, len(rows), func(args []any, i int) []any { return append(args, rows[i]...) })
+}
+
+// upsert is upsertRows with the n rows appended to a statement's
+// arguments by row, one statement's worth at a time.
+func (tx *Tx) upsert(table string, cols []string, conflict, update string, n int, row func(args []any, i int) []any) error {
+	if n == 0 {
 		return nil
 	}
 	per := min(tx.s.d.MaxParams()/len(cols), 500)
 	one := "(" + marks(len(cols)) + ")"
-	statement := func(n int) string {
+	statement := func(rows int) string {
 		var b strings.Builder
 		b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-		for i := range n {
+		for i := range rows {
 			if i > 0 {
 				b.WriteByte(',')
 			}
@@ -469,15 +548,15 @@ func (tx *Tx) upsertRows(table string, cols []string, conflict, update string, r
 			full.Close()
 		}
 	}()
-	args := make([]any, 0, min(per, len(rows))*len(cols))
-	for start := 0; start < len(rows); start += per {
-		end := min(start+per, len(rows))
+	args := make([]any, 0, min(per, n)*len(cols))
+	for start := 0; start < n; start += per {
+		end := min(start+per, n)
 		args = args[:0]
-		for _, r := range rows[start:end] {
-			args = append(args, r...)
+		for i := start; i < end; i++ {
+			args = row(args, i)
 		}
 		var err error
-		if end-start == per && len(rows) > per {
+		if end-start == per && n > per {
 			if full == nil {
 				if full, err = tx.PrepareContext(tx.ctx, statement(per)); err != nil {
 					return tx.s.d.Translate(err)

@@ -130,6 +130,11 @@ func testDiscovery(t *testing.T, open Opener) {
 		for i := range 700 {
 			h.Observations = append(h.Observations, domain.Observation{At: t0, Kind: domain.ObsDNSQuery, Value: fmt.Sprintf("n%d.example.org", i)})
 		}
+		// The first flow again, later: one row, the two added, and the
+		// batch's own records left as they were.
+		again := *h.Flows[0]
+		again.FirstSeen, again.LastSeen = t0.Add(time.Hour), t0.Add(2*time.Hour)
+		h.Flows = append(h.Flows, &again)
 		batch := &domain.DiscoveryBatch{Source: "x", Hosts: []*domain.DiscoveredHost{h}}
 		c := practice(t, s, "Practice C", "Main") // its own: the other subtests count the flows of A
 		cdisc := domain.WithActor(c, domain.Actor{Kind: domain.ActorDiscovery, Name: "x"})
@@ -138,7 +143,7 @@ func testDiscovery(t *testing.T, open Opener) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Flows != 1234 || res.Observations != 700 || res.NewObservations != want {
+			if res.Flows != 1234 || res.Observations != 700 || res.NewObservations != want { // 1,235 flows, one twice
 				t.Fatalf("round %d: %+v", round, res)
 			}
 			var flows []*domain.Flow
@@ -157,10 +162,51 @@ func testDiscovery(t *testing.T, open Opener) {
 				t.Fatalf("round %d: %d flows", round, len(flows))
 			}
 			for _, f := range flows {
-				if f.Packets != int64(2*(round+1)) {
-					t.Fatalf("round %d: flow %+v", round, f)
+				want := int64(2 * (round + 1))
+				if f.Port == 20000 {
+					want *= 2 // the flow the batch carries twice
+					if !f.FirstSeen.Equal(t0) || !f.LastSeen.Equal(t0.Add(2*time.Hour)) {
+						t.Fatalf("round %d: folded flow %+v", round, f)
+					}
+				}
+				if f.Packets != want {
+					t.Fatalf("round %d: flow %+v, want %d packets", round, f, want)
 				}
 			}
+			if h.Flows[0].Packets != 2 || again.Packets != 2 {
+				t.Fatalf("the store changed the batch's flows: %+v %+v", h.Flows[0], again)
+			}
+		}
+	})
+	t.Run("FlowsOnly", func(t *testing.T) {
+		// A later batch of one write names the device the store gave the
+		// host, and carries only flows: they go to that device, and only
+		// if it is the practice's.
+		c := practice(t, s, "Practice D", "Main")
+		cdisc := domain.WithActor(c, domain.Actor{Kind: domain.ActorDiscovery, Name: "x"})
+		first := &domain.DiscoveredHost{MACs: []string{"00:09:fb:00:00:88"}, IPs: []string{"10.0.0.88"}}
+		res, err := s.ApplyDiscovery(cdisc, &domain.DiscoveryBatch{Source: "x", Hosts: []*domain.DiscoveredHost{first}})
+		if err != nil || res.NewDevices != 1 || first.DeviceID != res.DeviceIDs[0] || first.DeviceID == 0 {
+			t.Fatalf("%v %+v, host's device %d", err, res, first.DeviceID)
+		}
+		later := &domain.DiscoveredHost{MACs: first.MACs, IPs: first.IPs, DeviceID: first.DeviceID, Flows: []*domain.Flow{flow("10.0.9.1", 3000, 10, t0)}}
+		later.Flows[0].LocalIP = "10.0.0.88"
+		if res, err := s.ApplyDiscovery(cdisc, &domain.DiscoveryBatch{Source: "x", Hosts: []*domain.DiscoveredHost{later}}); err != nil || res.DeviceIDs[0] != first.DeviceID || res.Flows != 1 {
+			t.Fatalf("%v %+v", err, res)
+		}
+		if got, _, err := s.FindFlows(c, domain.FlowFilter{DeviceID: first.DeviceID}); err != nil || len(got) != 1 || got[0].Port != 3000 {
+			t.Fatalf("%v %+v", err, got)
+		}
+		// Another practice naming this device gets its own.
+		e := practice(t, s, "Practice E", "Main")
+		edisc := domain.WithActor(e, domain.Actor{Kind: domain.ActorDiscovery, Name: "x"})
+		other := &domain.DiscoveredHost{MACs: first.MACs, DeviceID: first.DeviceID, Flows: []*domain.Flow{flow("10.0.9.2", 3001, 10, t0)}}
+		res, err = s.ApplyDiscovery(edisc, &domain.DiscoveryBatch{Source: "x", Hosts: []*domain.DiscoveredHost{other}})
+		if err != nil || res.DeviceIDs[0] == first.DeviceID || res.NewDevices != 1 {
+			t.Fatalf("practice E wrote to practice D's device: %v %+v", err, res)
+		}
+		if got, _, err := s.FindFlows(c, domain.FlowFilter{DeviceID: first.DeviceID}); err != nil || len(got) != 1 {
+			t.Fatalf("practice D's device has %d flows: %v", len(got), err)
 		}
 	})
 	t.Run("Paging", func(t *testing.T) {
