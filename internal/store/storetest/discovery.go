@@ -1,11 +1,13 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/store"
 )
 
 func testDiscovery(t *testing.T, open Opener) {
@@ -146,18 +148,7 @@ func testDiscovery(t *testing.T, open Opener) {
 			if res.Flows != 1234 || res.Observations != 700 || res.NewObservations != want { // 1,235 flows, one twice
 				t.Fatalf("round %d: %+v", round, res)
 			}
-			var flows []*domain.Flow
-			for f := (domain.FlowFilter{DeviceID: res.DeviceIDs[0], Limit: 1000}); ; {
-				page, more, err := s.FindFlows(c, f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				flows = append(flows, page...)
-				if !more {
-					break
-				}
-				f.AfterID = page[len(page)-1].ID
-			}
+			flows := allFlows(t, s, c, domain.FlowFilter{DeviceID: res.DeviceIDs[0], Limit: 1000})
 			if len(flows) != 1234 {
 				t.Fatalf("round %d: %d flows", round, len(flows))
 			}
@@ -217,19 +208,7 @@ func testDiscovery(t *testing.T, open Opener) {
 		if _, err := s.ApplyDiscovery(disc, &domain.DiscoveryBatch{Source: "x", Hosts: []*domain.DiscoveredHost{h}}); err != nil {
 			t.Fatal(err)
 		}
-		var all []*domain.Flow
-		f := domain.FlowFilter{Limit: 2}
-		for {
-			page, more, err := s.FindFlows(a, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			all = append(all, page...)
-			if !more {
-				break
-			}
-			f.AfterID = page[len(page)-1].ID
-		}
+		all := allFlows(t, s, a, domain.FlowFilter{Limit: 2})
 		if len(all) != 6 {
 			t.Fatalf("paged %d flows, want 6", len(all))
 		}
@@ -252,4 +231,21 @@ func testDiscovery(t *testing.T, open Opener) {
 		_, err := s.ApplyDiscovery(a, &domain.DiscoveryBatch{Source: "x", Hosts: []*domain.DiscoveredHost{{}}})
 		wantCode(t, err, domain.CodeInvalid)
 	})
+}
+
+// allFlows reads every page of the flows f selects.
+func allFlows(t *testing.T, s store.Store, ctx context.Context, f domain.FlowFilter) []*domain.Flow {
+	t.Helper()
+	var all []*domain.Flow
+	for {
+		page, more, err := s.FindFlows(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page...)
+		if !more {
+			return all
+		}
+		f.AfterID = page[len(page)-1].ID
+	}
 }
