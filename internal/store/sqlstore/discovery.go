@@ -457,42 +457,41 @@ func dedupeRows(rows [][]any, n int, merge func(a, b []any)) [][]any {
 	return out
 }
 
-// knownDevices checks, in one query per 500, which of the device ids that
-// flows-only hosts name are the practice's devices.
+// knownDevices checks which of the device ids that flows-only hosts name
+// are the practice's devices.
 func (tx *Tx) knownDevices(tid int64, hosts []*domain.DiscoveredHost) (map[int64]bool, error) {
-	var ids []any
+	var ids []int64
 	for _, h := range hosts {
 		if h.FlowsOnly() {
 			ids = append(ids, h.DeviceID)
 		}
 	}
 	known := map[int64]bool{}
-	for len(ids) > 0 {
-		part := ids[:min(len(ids), 500)]
-		ids = ids[len(part):]
-		rows, err := tx.query("SELECT id FROM devices WHERE tenant_id = ? AND id IN ("+marks(len(part))+")", append([]any{tid}, part...)...)
+	err := inChunks(tid, ids, func(in string, args []any) error {
+		rows, err := tx.query("SELECT id FROM devices WHERE tenant_id = ? AND id IN "+in, args...)
 		if err != nil {
-			return nil, domain.Internal(err, "cannot read devices")
+			return domain.Internal(err, "cannot read devices")
 		}
+		defer rows.Close()
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, domain.Internal(err, "cannot read devices")
+				return domain.Internal(err, "cannot read devices")
 			}
 			known[id] = true
 		}
-		if err := rows.Close(); err != nil {
-			return nil, domain.Internal(err, "cannot read devices")
+		if err := rows.Err(); err != nil {
+			return domain.Internal(err, "cannot read devices")
 		}
-	}
-	return known, nil
+		return nil
+	})
+	return known, err
 }
 
 // countObservations counts the observations of the given devices (ids may
 // repeat; 0 is no device).
 func (tx *Tx) countObservations(tid int64, ids []int64) (int, error) {
-	var devs []any
+	var devs []int64
 	seen := map[int64]bool{0: true}
 	for _, id := range ids {
 		if !seen[id] {
@@ -501,17 +500,15 @@ func (tx *Tx) countObservations(tid int64, ids []int64) (int, error) {
 		}
 	}
 	n := 0
-	for len(devs) > 0 { // in statements of at most 500 devices
-		part := devs[:min(len(devs), 500)]
-		devs = devs[len(part):]
+	err := inChunks(tid, devs, func(in string, args []any) error {
 		var c int
-		q := "SELECT COUNT(*) FROM observations WHERE tenant_id = ? AND device_id IN (" + marks(len(part)) + ")"
-		if err := tx.queryRow(q, append([]any{tid}, part...)...).Scan(&c); err != nil {
-			return 0, domain.Internal(err, "cannot read observations")
+		if err := tx.queryRow("SELECT COUNT(*) FROM observations WHERE tenant_id = ? AND device_id IN "+in, args...).Scan(&c); err != nil {
+			return domain.Internal(err, "cannot read observations")
 		}
 		n += c
-	}
-	return n, nil
+		return nil
+	})
+	return n, err
 }
 
 // upsertRows inserts rows with multi-row statements, updating a row that

@@ -356,30 +356,45 @@ func applyRecord(d *domain.Device, r *domain.ImportRecord, defaultSite string) e
 // loadDevices reads the tenant's devices with the given ids, in chunks.
 func (tx *Tx) loadDevices(tid int64, ids []int64) (map[int64]*domain.Device, error) {
 	out := make(map[int64]*domain.Device, len(ids))
-	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		end := min(start+chunk, len(ids))
-		args := []any{tid}
-		for _, id := range ids[start:end] {
-			args = append(args, id)
-		}
-		rows, err := tx.query(deviceSelect+" WHERE d.tenant_id = ? AND d.id IN ("+marks(end-start)+")", args...)
+	err := inChunks(tid, ids, func(in string, args []any) error {
+		rows, err := tx.query(deviceSelect+" WHERE d.tenant_id = ? AND d.id IN "+in, args...)
 		if err != nil {
-			return nil, domain.Internal(err, "cannot read matched devices")
+			return domain.Internal(err, "cannot read matched devices")
 		}
+		defer rows.Close()
 		for rows.Next() {
 			d, err := scanDevice(rows)
 			if err != nil {
-				rows.Close()
-				return nil, domain.Internal(err, "cannot read matched devices")
+				return domain.Internal(err, "cannot read matched devices")
 			}
 			out[d.ID] = d
 		}
 		if err := rows.Err(); err != nil {
-			rows.Close()
-			return nil, domain.Internal(err, "cannot read matched devices")
+			return domain.Internal(err, "cannot read matched devices")
 		}
-		rows.Close()
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// inChunks calls fn for the ids 500 at a time, with "(?, ?, …)" for an IN
+// list of them and the arguments of "tenant_id = ? AND … IN (…)": the
+// tenant, then the ids.
+func inChunks(tid int64, ids []int64, fn func(in string, args []any) error) error {
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := make([]any, 0, len(part)+1)
+		args = append(args, tid)
+		for _, id := range part {
+			args = append(args, id)
+		}
+		if err := fn("("+marks(len(part))+")", args); err != nil {
+			return err
+		}
+	}
+	return nil
 }
