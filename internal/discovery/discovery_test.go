@@ -245,8 +245,8 @@ func TestHourOfDay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := hourOfDay(at), at.UTC().Hour(); got != want {
-			t.Errorf("hourOfDay(%s) = %d, want %d", s, got, want)
+		if got, want := stampOf(at).hour(), at.UTC().Hour(); got != want {
+			t.Errorf("stampOf(%s).hour() = %d, want %d", s, got, want)
 		}
 	}
 }

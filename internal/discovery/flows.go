@@ -390,9 +390,6 @@ func (e *Engine) lookup(p *Packet, fid flowID, sport uint16, slot *flowCacheSlot
 	return f, reversed
 }
 
-// hourOfDay is t's hour in UTC.
-func hourOfDay(t time.Time) int { return stampOf(t).hour() }
-
 // serverIsSource guesses, for the first frame of a conversation, whether
 // its sender is the server: a SYN-ACK says so; a SYN says not; otherwise
 // the lower (well-known) port is the server's.
