@@ -43,6 +43,7 @@ func (e *Engine) Flush(ctx context.Context, final bool) error {
 				for _, o := range h.fresh {
 					o.sent = true
 				}
+				e.forget(h, h.fresh)
 				h.fresh, h.dirty, h.told = nil, false, e.flushes
 				h.device = b.Hosts[i].DeviceID // the store's answer, for this Flush's later batches
 			}
@@ -69,8 +70,8 @@ func (e *Engine) batch(pending []flowRef, names *batchNames) (*domain.DiscoveryB
 	t := &e.flows
 	for i, r := range pending {
 		f := t.at(r)
-		ch := e.endpoint(t.client(f), f.clientMAC, f.hasMAC)
-		sh := e.endpoint(t.server(f), f.serverMAC, f.hasMAC)
+		ch := e.endpoint(t.client(r), f.clientMAC, f.hasMAC)
+		sh := e.endpoint(t.server(r), f.serverMAC, f.hasMAC)
 		if ch != nil {
 			ch.nflows++
 		}
@@ -94,20 +95,19 @@ func (e *Engine) batch(pending []flowRef, names *batchNames) (*domain.DiscoveryB
 	keyed := grow(e.keyed, total)
 	e.keyed = keyed
 	rank := appRanks(t.apps)
-	attach := func(h *host, f *flowAgg, client bool, peer *host) {
+	attach := func(h *host, r flowRef, client bool, peer *host) {
 		i := h.flowAt + h.nflows
 		h.nflows++
-		mac := e.domainFlow(&slab[i], f, client, peer, names)
-		keyed[i] = newKeyedFlow(f, client, int32(i), mac, rank)
+		mac := e.domainFlow(&slab[i], r, client, peer, names)
+		keyed[i] = newKeyedFlow(t.id(r), t.at(r), client, int32(i), mac, rank)
 	}
 	for i, r := range pending {
-		f := t.at(r)
 		ch, sh := ends[i].ch, ends[i].sh
 		if ch != nil {
-			attach(ch, f, true, sh)
+			attach(ch, r, true, sh)
 		}
 		if sh != nil && sh != ch {
-			attach(sh, f, false, ch)
+			attach(sh, r, false, ch)
 		}
 	}
 	b := &domain.DiscoveryBatch{Source: e.opt.Source, Site: e.opt.Site}
@@ -166,7 +166,9 @@ func (e *Engine) classify(h *host, dh *domain.DiscoveredHost) []domain.Suggestio
 	}
 	facts := make([]fact, 0, len(h.obs)+1)
 	for k, o := range h.obs {
-		facts = append(facts, fact{k, o})
+		if e.reads(k.kind) {
+			facts = append(facts, fact{k, o})
+		}
 	}
 	if h.hasMAC {
 		facts = append(facts, fact{k: obsKey{domain.ObsMAC, dh.MACs[0]}})
@@ -226,10 +228,10 @@ type keyedFlow struct {
 	out                bool
 }
 
-func newKeyedFlow(f *flowAgg, client bool, at int32, mac uint64, appRank []uint8) keyedFlow {
-	kf := keyedFlow{tr: transportRank(f.id.proto()), port: f.id.port(), at: at, mac: mac, app: appRank[f.app], out: client}
-	kf.lhi, kf.llo, kf.lfam, kf.lzone = f.id.c0, f.id.c1, family(f.id.c0, f.id.c1), f.czone
-	kf.phi, kf.plo, kf.pfam, kf.pzone = f.id.s0, f.id.s1, family(f.id.s0, f.id.s1), f.szone
+func newKeyedFlow(id *flowID, f *flowAgg, client bool, at int32, mac uint64, appRank []uint8) keyedFlow {
+	kf := keyedFlow{tr: transportRank(id.proto()), port: id.port(), at: at, mac: mac, app: appRank[f.app], out: client}
+	kf.lhi, kf.llo, kf.lfam, kf.lzone = id.c0, id.c1, family(id.c0, id.c1), f.czone
+	kf.phi, kf.plo, kf.pfam, kf.pzone = id.s0, id.s1, family(id.s0, id.s1), f.szone
 	if !client {
 		kf.lhi, kf.llo, kf.lfam, kf.lzone, kf.phi, kf.plo, kf.pfam, kf.pzone = kf.phi, kf.plo, kf.pfam, kf.pzone, kf.lhi, kf.llo, kf.lfam, kf.lzone
 	}
@@ -410,16 +412,17 @@ func (n *batchNames) mac(m [6]byte) string {
 	return s
 }
 
-// domainFlow fills out with one end's view of f, and returns the peer MAC
-// it names as macKey gives it (0 for none).
-func (e *Engine) domainFlow(out *domain.Flow, f *flowAgg, client bool, peer *host, names *batchNames) uint64 {
-	c, s := names.addr(f.id.c0, f.id.c1, f.czone), names.addr(f.id.s0, f.id.s1, f.szone)
+// domainFlow fills out with one end's view of the flow at r, and returns
+// the peer MAC it names as macKey gives it (0 for none).
+func (e *Engine) domainFlow(out *domain.Flow, r flowRef, client bool, peer *host, names *batchNames) uint64 {
+	f, id := names.t.at(r), names.t.id(r)
+	c, s := names.addr(id.c0, id.c1, f.czone), names.addr(id.s0, id.s1, f.szone)
 	local, remote, remoteMAC := c, s, f.serverMAC
 	if !client {
 		local, remote, remoteMAC = s, c, f.clientMAC
 	}
-	*out = domain.Flow{LocalIP: local, PeerIP: remote, Transport: transportName(f.id.proto()), Port: int(f.id.port()), Outbound: client,
-		App: names.t.apps[f.app], Bytes: f.bytes, Packets: f.packets, FirstSeen: f.first.time(), LastSeen: f.last.time(), Hours: f.hours}
+	*out = domain.Flow{LocalIP: local, PeerIP: remote, Transport: transportName(id.proto()), Port: int(id.port()), Outbound: client,
+		App: names.t.apps[f.app], Bytes: f.bytes, Packets: f.packets, FirstSeen: f.first.time(), LastSeen: f.last.time(), Hours: names.t.hours(f)}
 	if f.hasMAC && peer != nil && peer.hasMAC && unicastMAC(remoteMAC) && !e.router[remoteMAC] {
 		out.PeerMAC = names.mac(remoteMAC)
 		return macKey(remoteMAC)

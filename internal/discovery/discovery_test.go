@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
+	"github.com/vigil-med/vigil/internal/fingerprint"
 )
 
 var (
@@ -239,15 +240,27 @@ func TestPairingCache(t *testing.T) {
 	}
 }
 
-func TestHourOfDay(t *testing.T) {
-	for _, s := range []string{"2026-03-29T00:59:59Z", "2026-03-29T01:00:00+01:00", "1969-12-31T23:30:00Z", "2026-11-29T23:59:59.999-05:00", "1601-01-01T12:00:00Z"} {
+// TestStamp checks a stamp's hour of day and its way back to a time,
+// including before 1970 and the clamping outside what it holds.
+func TestStamp(t *testing.T) {
+	for _, s := range []string{"2026-03-29T00:59:59Z", "2026-03-29T01:00:00+01:00", "1969-12-31T23:30:00Z", "1969-12-31T23:59:59.999999999Z",
+		"2026-11-29T23:59:59.999-05:00", "1700-01-01T12:00:00.5Z", "2262-04-11T23:00:00Z"} {
 		at, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := stampOf(at).hour(), at.UTC().Hour(); got != want {
+		st := stampOf(at)
+		if got, want := st.hour(), at.UTC().Hour(); got != want {
 			t.Errorf("stampOf(%s).hour() = %d, want %d", s, got, want)
 		}
+		if got := st.time(); !got.Equal(at) || got.Location() != time.UTC {
+			t.Errorf("stampOf(%s).time() = %s", s, got)
+		}
+	}
+	early, late := time.Date(1601, 1, 1, 12, 0, 0, 0, time.UTC), time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+	lo, hi := stampOf(early), stampOf(late)
+	if !lo.before(stampOf(time.Unix(0, 0))) || lo.time().Year() != 1677 || hi.time().Year() != 2262 || !stampOf(time.Unix(1<<33, 0)).before(hi) {
+		t.Errorf("clamped: %s, %s", lo.time(), hi.time())
 	}
 }
 
@@ -288,11 +301,17 @@ func TestFlowOrder(t *testing.T) {
 	for i := range 3000 {
 		k := flowKey{client: addrs[r.IntN(len(addrs))].Unmap(), server: addrs[r.IntN(len(addrs))].Unmap(),
 			proto: protos[r.IntN(len(protos))], port: uint16(r.IntN(3))}
-		f := &flowAgg{id: k.id(), app: e.flows.appIndex(apps[r.IntN(len(apps))]),
-			czone: e.flows.zoneIndex(k.client.Zone()), szone: e.flows.zoneIndex(k.server.Zone())}
+		e.flows.size(e.opt.MaxFlows)
+		id := k.id()
+		ref, ok := e.flows.index.get(id, &e.flows)
+		if !ok {
+			ref, _ = e.flows.add(id)
+		}
+		f := e.flows.at(ref)
+		f.app, f.czone, f.szone = e.flows.appIndex(apps[r.IntN(len(apps))]), e.flows.zoneIndex(k.client.Zone()), e.flows.zoneIndex(k.server.Zone())
 		client := r.IntN(2) == 0
 		df := &domain.Flow{}
-		e.domainFlow(df, f, client, nil, newBatchNames(&e.flows))
+		e.domainFlow(df, ref, client, nil, newBatchNames(&e.flows))
 		var mac uint64
 		if m := macs[r.IntN(len(macs))]; m != ([6]byte{}) {
 			df.PeerMAC, mac = formatMAC(m), macKey(m)
@@ -301,7 +320,7 @@ func TestFlowOrder(t *testing.T) {
 		if !client {
 			local, peer = peer, local
 		}
-		ss = append(ss, sample{kf: newKeyedFlow(f, client, int32(i), mac, rank), df: df, local: local, peer: peer})
+		ss = append(ss, sample{kf: newKeyedFlow(&id, f, client, int32(i), mac, rank), df: df, local: local, peer: peer})
 	}
 	sign := func(c int) int { return cmp.Compare(c, 0) }
 	zones := e.flows.zones
@@ -466,5 +485,141 @@ func TestBatchFlows(t *testing.T) {
 	}
 	if len(hourly) < 3 || !reflect.DeepEqual(hourly, byHour) {
 		t.Fatalf("host 5's frames by hour of day %v, its flows' hours %v", hourly, byHour)
+	}
+}
+
+// TestFlowHours checks the packets per hour of day of flows whose counts
+// leave the current hour: frames crossing hours (and coming back out of
+// order), records of another tool adding many hours and more packets
+// than an hour's counter holds, and a flow made after others that crossed
+// hours were sent (their spilled hours must not leak into it).
+func TestFlowHours(t *testing.T) {
+	at := func(h int) time.Time { return t0.Add(time.Duration(h-9) * time.Hour) } // t0 is 09:00
+	var want1, want2 [24]int64
+	b := collect(t, Options{}, func(e *Engine) {
+		for _, h := range []int{9, 9, 10, 9, 13, 10, 9} {
+			e.Packet(pkt(at(h), macA, macB, ipA, ipB, 6, 40000, 104, 0, ""))
+			want1[h]++
+		}
+		rec := domain.Flow{LocalIP: ipA.String(), PeerIP: ipB.String(), Transport: "udp", Port: 2575, Packets: 3,
+			FirstSeen: at(9), LastSeen: at(23)}
+		rec.Hours[3], rec.Hours[9], rec.Hours[23] = 1, 1<<40, 2
+		for range 2 {
+			e.Flow(&rec)
+			for i, n := range rec.Hours {
+				want2[i] += n
+			}
+		}
+		e.Packet(pkt(at(9), macA, macB, ipA, ipB, 17, 40001, 2575, 0, ""))
+		want2[9]++
+	})
+	a := hostWith(b[0], "00:09:fb:00:00:01", "")
+	if a == nil || len(a.Flows) != 2 {
+		t.Fatalf("host A: %+v", a)
+	}
+	for _, f := range a.Flows {
+		want := want1
+		if f.Port == 2575 {
+			want = want2
+		}
+		if f.Hours != want {
+			t.Errorf("%s/%d: hours %v, want %v", f.Transport, f.Port, f.Hours, want)
+		}
+	}
+	// After the flows above were sent, a new one counts only its own.
+	var got [24]int64
+	counting := false
+	e := New(Options{}, func(_ context.Context, b *domain.DiscoveryBatch) error {
+		if !counting {
+			return nil
+		}
+		for _, h := range b.Hosts {
+			for _, f := range h.Flows {
+				if f.Outbound {
+					for i, n := range f.Hours {
+						got[i] += n
+					}
+				}
+			}
+		}
+		return nil
+	})
+	for h := range 24 {
+		e.Packet(pkt(t0.Add(time.Duration(h)*time.Hour), macA, macB, ipA, ipB, 6, 40000, 104, 0, ""))
+	}
+	if err := e.Flush(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	counting = true
+	e.Packet(pkt(at(11), macA, macB, ipA, ipB, 6, 40002, 443, 0, ""))
+	e.Packet(pkt(at(12), macA, macB, ipA, ipB, 6, 40002, 443, 0, ""))
+	if err := e.Flush(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if want := ([24]int64{11: 1, 12: 1}); got != want {
+		t.Errorf("a flow after others that crossed hours: %v, want %v", got, want)
+	}
+}
+
+// TestForgetFacts checks that facts no classification rule reads leave
+// memory once sent by a host with a MAC, and are sent again when seen
+// again; that facts rules read stay (with the host's classification);
+// that a user's rule on a kind keeps that kind; and that a host known only
+// by address keeps its facts, which go with it when it is merged into the
+// host that turns out to hold its address.
+func TestForgetFacts(t *testing.T) {
+	run := func(opt Options) (e *Engine, sent map[string]int) {
+		sent = map[string]int{}
+		e = New(opt, func(_ context.Context, b *domain.DiscoveryBatch) error {
+			for _, h := range b.Hosts {
+				for _, o := range h.Observations {
+					sent[strings.Join(append(h.MACs, h.IPs...), ",")+" "+string(o.Kind)+" "+o.Value]++
+				}
+			}
+			return nil
+		})
+		for round := range 2 {
+			at := t0.Add(time.Duration(round) * time.Minute)
+			e.Observe(domain.Observation{At: at, MAC: formatMAC(macA), IP: ipA, Kind: domain.ObsDNSQuery, Value: "pacs.example"})
+			e.Observe(domain.Observation{At: at, MAC: formatMAC(macA), IP: ipA, Kind: domain.ObsDHCPVendorClass, Value: "MSFT 5.0"})
+			e.Observe(domain.Observation{At: at, IP: ipB, Kind: domain.ObsDNSQuery, Value: "lis.example"})
+			if err := e.Flush(ctx, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return e, sent
+	}
+	e, sent := run(Options{})
+	a := e.byMAC[macA]
+	if _, ok := a.obs[obsKey{domain.ObsDNSQuery, "pacs.example"}]; ok || len(a.obs) != 1 {
+		t.Errorf("host A keeps %v", a.obs)
+	}
+	if len(a.suggestions) == 0 || a.suggestions[0].Value != "Windows" && a.suggestions[len(a.suggestions)-1].Value != "Windows" {
+		t.Errorf("host A's classification: %+v", a.suggestions)
+	}
+	if b := e.byIP[ipB]; len(b.obs) != 1 {
+		t.Errorf("host B (no MAC) keeps %v", b.obs)
+	}
+	want := map[string]int{"00:09:fb:00:00:01,10.0.0.5 dns_query pacs.example": 2, "00:09:fb:00:00:01,10.0.0.5 dhcp_vendor_class MSFT 5.0": 2,
+		"10.0.0.9 dns_query lis.example": 2}
+	if !reflect.DeepEqual(sent, want) {
+		t.Errorf("sent %v, want %v", sent, want)
+	}
+	rules, err := fingerprint.ParseRules("site.csv", strings.NewReader("dns_query,exact,pacs.example,Acme,,imaging,,0.6,test\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ = run(Options{Classifier: fingerprint.New(rules...)})
+	if _, ok := e.byMAC[macA].obs[obsKey{domain.ObsDNSQuery, "pacs.example"}]; !ok {
+		t.Error("a fact a user's rule reads was forgotten")
+	}
+	// B's address turns out to be a MAC's: its facts go with that host.
+	e, sent = run(Options{})
+	e.Packet(pkt(t0.Add(time.Hour), macB, macA, ipB, ipA, 17, 5353, 5353, 0, ""))
+	if err := e.Flush(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if sent["00:1b:21:00:00:02,10.0.0.9 dns_query lis.example"] != 1 {
+		t.Errorf("after the merge: sent %v", sent)
 	}
 }

@@ -78,37 +78,65 @@ func addrOf(hi, lo uint64, zone string) netip.Addr {
 // and growing the table step by step rehashes every flow several times.
 const flowTableHint = 1 << 17
 
-// stamp is a time as Unix seconds and nanoseconds: a flow keeps its times
-// this way so that flowAgg holds no pointer and the garbage collector has
-// nothing to scan in the flow table, however many flows it holds. Capture
+// stamp is a time as Unix nanoseconds: a flow keeps its times this way
+// so that flowAgg holds no pointer (the garbage collector has nothing to
+// scan in the flow table, however many flows it holds) and fits one cache
+// line. Times outside what 64 bits of nanoseconds hold (years 1678 to
+// 2262; no capture or log has them) are clamped to its ends. Capture
 // times are UTC, and stamps turn back into UTC times.
-type stamp struct {
-	sec  int64
-	nsec int32
+type stamp int64
+
+// stampMinSec and stampMaxSec are the whole seconds a stamp holds.
+const (
+	stampMinSec = math.MinInt64/1_000_000_000 + 1
+	stampMaxSec = math.MaxInt64/1_000_000_000 - 1
+)
+
+func stampOf(t time.Time) stamp {
+	sec := t.Unix()
+	switch {
+	case sec < stampMinSec:
+		return stamp(stampMinSec * 1e9)
+	case sec > stampMaxSec:
+		return stamp(stampMaxSec * 1e9)
+	}
+	return stamp(sec*1e9 + int64(t.Nanosecond()))
 }
 
-func stampOf(t time.Time) stamp { return stamp{t.Unix(), int32(t.Nanosecond())} }
+func (s stamp) time() time.Time { return time.Unix(0, int64(s)).UTC() }
 
-func (s stamp) time() time.Time { return time.Unix(s.sec, int64(s.nsec)).UTC() }
+func (s stamp) before(o stamp) bool { return s < o }
 
-func (s stamp) before(o stamp) bool { return s.sec < o.sec || (s.sec == o.sec && s.nsec < o.nsec) }
+// sec is the stamp's Unix second (rounded down).
+func (s stamp) sec() int64 {
+	sec := int64(s) / 1e9
+	if s < 0 && int64(s)%1e9 != 0 {
+		sec--
+	}
+	return sec
+}
 
 // hour is the stamp's hour of day in UTC (UTC has no leap hours).
-func (s stamp) hour() int { return int((s.sec%86400+86400)%86400) / 3600 }
+func (s stamp) hour() int { return int((s.sec()%86400+86400)%86400) / 3600 }
 
-// flowAgg is one conversation being counted. It holds no pointer (see
-// stamp); its application and any IPv6 zones are indexes into the
-// engine's small tables of names. A zone is kept from the first frame or
-// record that made the flow.
+// flowAgg is one conversation being counted, as much of it as a frame
+// updates: 64 bytes, one cache line, so that a frame of a conversation
+// already known touches one line of the table. Its id lives in a parallel
+// slab (flowTable.ids) and its packets per hour of day outside the current
+// hour in a third (flowTable.spills), used only by conversations that
+// cross an hour. It holds no pointer (see stamp); its application and any
+// IPv6 zones are indexes into the engine's small tables of names. A zone
+// is kept from the first frame or record that made the flow.
 type flowAgg struct {
-	id                   flowID
-	clientMAC, serverMAC [6]byte
-	hasMAC               bool
-	app                  uint8  // index into flowTable.apps (0: none)
-	czone, szone         uint16 // indexes into flowTable.zones (0: none)
 	bytes, packets       int64
 	first, last          stamp
-	hours                [24]int64
+	hourPkts             uint32 // packets in hour of day hour, not yet in the spilled hours
+	spill                uint32 // 1 + the index of the flow's other hours in flowTable.spills (0: none)
+	clientMAC, serverMAC [6]byte
+	czone, szone         uint16 // indexes into flowTable.zones (0: none)
+	app                  uint8  // index into flowTable.apps (0: none)
+	hour                 uint8
+	hasMAC               bool
 }
 
 // flowRef is a flow's place in the table's slab.
@@ -132,10 +160,14 @@ const (
 type flowTable struct {
 	index  flowIndex
 	chunks [][]flowAgg
-	used   int       // places handed out so far
-	free   []flowRef // places of flows sent, for reuse
-	cache  []flowCacheSlot
-	gen    uint32 // bumped when a flow leaves the index; older cache slots are stale
+	ids    [][]flowID // the flows' ids, chunk by chunk as chunks
+	spills [][24]int64
+	// spillFree lists the places in spills no flow uses.
+	spillFree []uint32
+	used      int       // places handed out so far
+	free      []flowRef // places of flows sent, for reuse
+	cache     []flowCacheSlot
+	gen       uint32 // bumped when a flow leaves the index; older cache slots are stale
 	// pairGen is bumped for a pair of addresses (hashed, either order)
 	// when a flow between them is made: a frame whose flow was the only
 	// one of its two candidates may then have two (see lookup).
@@ -179,6 +211,48 @@ func (t *flowTable) at(r flowRef) *flowAgg {
 	return &t.chunks[r>>flowChunkBits][r&(flowChunk-1)]
 }
 
+// id is the id of the flow at r.
+func (t *flowTable) id(r flowRef) *flowID {
+	return &t.ids[r>>flowChunkBits][r&(flowChunk-1)]
+}
+
+// count adds n packets in hour of day hour to f.
+func (t *flowTable) count(f *flowAgg, hour int, n int64) {
+	if f.hourPkts == 0 {
+		f.hour = uint8(hour)
+	}
+	if int(f.hour) == hour && n >= 0 && n <= math.MaxUint32-int64(f.hourPkts) {
+		f.hourPkts += uint32(n)
+		return
+	}
+	if f.spill == 0 {
+		if k := len(t.spillFree); k > 0 {
+			f.spill, t.spillFree = t.spillFree[k-1], t.spillFree[:k-1]
+		} else {
+			t.spills = append(t.spills, [24]int64{})
+			f.spill = uint32(len(t.spills))
+		}
+	}
+	sp := &t.spills[f.spill-1]
+	sp[f.hour] += int64(f.hourPkts)
+	f.hour, f.hourPkts = uint8(hour), 0
+	if n <= math.MaxUint32 && n >= 0 {
+		f.hourPkts = uint32(n)
+	} else {
+		sp[hour] += n
+	}
+}
+
+// hours is f's packets per hour of day.
+func (t *flowTable) hours(f *flowAgg) [24]int64 {
+	var h [24]int64
+	if f.spill != 0 {
+		h = t.spills[f.spill-1]
+	}
+	h[f.hour] += int64(f.hourPkts)
+	return h
+}
+
 // add places a new flow and indexes it under id.
 func (t *flowTable) add(id flowID) (flowRef, *flowAgg) {
 	var r flowRef
@@ -187,12 +261,14 @@ func (t *flowTable) add(id flowID) (flowRef, *flowAgg) {
 	} else {
 		if t.used == len(t.chunks)*flowChunk {
 			t.chunks = append(t.chunks, make([]flowAgg, flowChunk))
+			t.ids = append(t.ids, make([]flowID, flowChunk))
 		}
 		r = flowRef(t.used)
 		t.used++
 	}
 	f := t.at(r)
-	*f = flowAgg{id: id}
+	*f = flowAgg{}
+	*t.id(r) = id
 	t.index.put(id, r)
 	t.pairGen[pairOf(id)]++
 	return r, f
@@ -221,8 +297,18 @@ func (t *flowTable) removeAll() {
 	t.gen = 1
 }
 
-// release makes the places of sent flows free for new ones.
-func (t *flowTable) release(rs []flowRef) { t.free = append(t.free, rs...) }
+// release makes the places of sent flows, and their spilled hours, free
+// for new ones.
+func (t *flowTable) release(rs []flowRef) {
+	for _, r := range rs {
+		if f := t.at(r); f.spill != 0 {
+			t.spills[f.spill-1] = [24]int64{}
+			t.spillFree = append(t.spillFree, f.spill)
+			f.spill = 0
+		}
+	}
+	t.free = append(t.free, rs...)
+}
 
 func (t *flowTable) slot(id flowID, sport uint16) *flowCacheSlot {
 	h := (id.c1 ^ id.c0*0x9e3779b97f4a7c15) * 0xbf58476d1ce4e5b9
@@ -261,13 +347,15 @@ func (t *flowTable) zoneIndex(zone string) uint16 {
 	return uint16(len(t.zones) - 1)
 }
 
-// client and server are the flow's addresses.
-func (t *flowTable) client(f *flowAgg) netip.Addr {
-	return addrOf(f.id.c0, f.id.c1, t.zones[f.czone])
+// client and server are the addresses of the flow at r.
+func (t *flowTable) client(r flowRef) netip.Addr {
+	id := t.id(r)
+	return addrOf(id.c0, id.c1, t.zones[t.at(r).czone])
 }
 
-func (t *flowTable) server(f *flowAgg) netip.Addr {
-	return addrOf(f.id.s0, f.id.s1, t.zones[f.szone])
+func (t *flowTable) server(r flowRef) netip.Addr {
+	id := t.id(r)
+	return addrOf(id.s0, id.s1, t.zones[t.at(r).szone])
 }
 
 // Packet accounts one frame: the source MAC and address are paired (so
@@ -332,10 +420,14 @@ func (e *Engine) account(p *Packet) {
 	if at.before(f.first) {
 		f.first = at
 	}
-	if at.sec < t.hourFrom || at.sec >= t.hourFrom+3600 { // frames come in time order, mostly
-		t.hour, t.hourFrom = at.hour(), at.sec-(at.sec%3600+3600)%3600
+	if sec := at.sec(); sec < t.hourFrom || sec >= t.hourFrom+3600 { // frames come in time order, mostly
+		t.hour, t.hourFrom = at.hour(), sec-(sec%3600+3600)%3600
 	}
-	f.hours[t.hour]++
+	if int(f.hour) == t.hour && f.hourPkts < math.MaxUint32 {
+		f.hourPkts++
+	} else {
+		t.count(f, t.hour, 1)
+	}
 }
 
 // lookup finds (or makes) the flow of a frame whose direction is fid
@@ -372,6 +464,7 @@ func (e *Engine) lookup(p *Packet, fid flowID, sport uint16, slot *flowCacheSlot
 		r, f = t.add(id)
 		f.first = stampOf(p.At)
 		f.last = f.first
+		f.hour = uint8(f.first.hour())
 	} else {
 		f = t.at(r)
 	}
@@ -416,7 +509,7 @@ func (e *Engine) evict() {
 		}
 	})
 	for _, r := range e.pending[before:] {
-		t.remove(t.at(r).id)
+		t.remove(*t.id(r))
 	}
 	if target := e.opt.MaxFlows - e.opt.MaxFlows/10; t.len() > target {
 		all := make([]flowRef, 0, t.len())
@@ -429,11 +522,11 @@ func (e *Engine) evict() {
 			case fb.last.before(fa.last):
 				return 1
 			}
-			return compareIDs(fa.id, fb.id) // the same flows go on every run
+			return compareIDs(*t.id(a), *t.id(b)) // the same flows go on every run
 		})
 		for _, r := range all[:len(all)-target] {
 			e.pending = append(e.pending, r)
-			t.remove(t.at(r).id)
+			t.remove(*t.id(r))
 		}
 	}
 	e.stats.EvictedFlows += int64(len(e.pending) - before)
@@ -485,6 +578,7 @@ func (e *Engine) Flow(f *domain.Flow) {
 	} else {
 		_, agg = t.add(id)
 		agg.first, agg.last = stampOf(f.FirstSeen), stampOf(f.LastSeen)
+		agg.hour = uint8(agg.first.hour())
 		agg.app = t.appIndex(f.App)
 		agg.czone, agg.szone = t.zoneIndex(client.Zone()), t.zoneIndex(server.Zone())
 	}
@@ -497,7 +591,9 @@ func (e *Engine) Flow(f *domain.Flow) {
 		agg.last = last
 	}
 	for i, n := range f.Hours {
-		agg.hours[i] += n
+		if n != 0 {
+			t.count(agg, i, n)
+		}
 	}
 	if t.len() > e.opt.MaxFlows {
 		e.evict()

@@ -17,13 +17,15 @@ type host struct {
 	ips       []netip.Addr
 	pairs     map[netip.Addr]*pairing // IP ↔ this host's MAC over time
 	hostnames []string
-	obs       map[obsKey]*obsAgg // every distinct fact, for classification
-	fresh     []*obsAgg          // facts to send with the next batch
-	first     time.Time
-	last      time.Time
-	merged    bool // folded into another host; ignore
-	into      *host
-	dirty     bool // something to send
+	// obs holds the host's distinct facts: those the classifier reads,
+	// and the others until they are sent (see Engine.forget).
+	obs    map[obsKey]*obsAgg
+	fresh  []*obsAgg // facts to send with the next batch
+	first  time.Time
+	last   time.Time
+	merged bool // folded into another host; ignore
+	into   *host
+	dirty  bool // something to send
 	// nflows and flowAt place the host's flows in the batch being built
 	// (how many, and where they start in its slab).
 	nflows, flowAt int
@@ -237,7 +239,7 @@ func (e *Engine) merge(from, to *host) {
 		to.addHostname(n)
 	}
 	for k, o := range from.obs {
-		to.addObs(k, o)
+		to.addObs(k, o, e.reads(k.kind))
 	}
 	to.seen(from.first)
 	to.seen(from.last)
@@ -252,7 +254,9 @@ func (h *host) addHostname(n string) {
 	}
 }
 
-func (h *host) addObs(k obsKey, o *obsAgg) {
+// addObs adds a fact to the host; read says whether the classifier reads
+// its kind (if not, the fact cannot change the host's classification).
+func (h *host) addObs(k obsKey, o *obsAgg, read bool) {
 	if h.obs == nil {
 		h.obs = map[obsKey]*obsAgg{}
 	}
@@ -262,17 +266,18 @@ func (h *host) addObs(k obsKey, o *obsAgg) {
 		cp.sent = false
 		h.obs[k] = &cp
 		h.fresh = append(h.fresh, &cp)
-		h.dirty, h.classified = true, false
+		h.dirty = true
+		h.classified = h.classified && !read
 		return
 	}
 	cur.count += o.count
 	if o.o.At.After(cur.o.At) {
 		cur.o.At = o.o.At
-		h.classified = false
+		h.classified = h.classified && !read
 	}
 	if o.o.Confidence > cur.o.Confidence {
 		cur.o.Confidence = o.o.Confidence
-		h.classified = false
+		h.classified = h.classified && !read
 	}
 	if cur.sent {
 		cur.sent = false
@@ -338,5 +343,33 @@ func (e *Engine) Observe(o domain.Observation) {
 	if o.Value == "" {
 		return
 	}
-	h.addObs(obsKey{o.Kind, o.Value}, &obsAgg{o: o, count: 1})
+	h.addObs(obsKey{o.Kind, o.Value}, &obsAgg{o: o, count: 1}, e.reads(o.Kind))
+}
+
+// reads reports whether the engine's classifier reads facts of kind k.
+func (e *Engine) reads(k domain.ObservationKind) bool {
+	r, ok := e.readKinds[k]
+	if !ok {
+		r = e.opt.Classifier.Reads(k)
+		e.readKinds[k] = r
+	}
+	return r
+}
+
+// forget drops from memory the facts just sent that the classifier does
+// not read (the names a host looked up, say: a busy workstation's grow
+// without end), so that memory is bounded by what classification needs.
+// A fact seen again is sent again, which the store counts as it would
+// have. Hosts without a MAC keep theirs: one may yet be merged into the
+// host that turns out to hold its address, which then sends them as its
+// own.
+func (e *Engine) forget(h *host, sent []*obsAgg) {
+	if !h.hasMAC {
+		return
+	}
+	for _, o := range sent {
+		if !e.reads(o.o.Kind) {
+			delete(h.obs, obsKey{o.o.Kind, o.o.Value})
+		}
+	}
 }

@@ -50,7 +50,7 @@ func TestFlowIndex(t *testing.T) {
 		t.Fatalf("each gave %d places, want %d (index of %d slots)", len(seen), len(want), len(ft.index.slots))
 	}
 	for id, r := range want {
-		if !seen[r] || ft.at(r).id != id {
+		if !seen[r] || *ft.id(r) != id {
 			t.Fatalf("flow %v at %d missing", id, r)
 		}
 	}

@@ -35,6 +35,21 @@ func New(extra ...*Rule) *Classifier {
 // Rules returns the classifier's rules.
 func (c *Classifier) Rules() []*Rule { return c.rules }
 
+// Reads reports whether Classify looks at observations of kind k: a
+// MAC (its OUI), a vendor a tool named, or a kind some rule matches.
+// Facts of other kinds cannot change a classification.
+func (c *Classifier) Reads(k domain.ObservationKind) bool {
+	if k == domain.ObsMAC || k == domain.ObsVendor {
+		return true
+	}
+	for _, r := range c.rules {
+		if r.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
 var kindLabels = map[domain.ObservationKind]string{
 	domain.ObsDICOMImplUID:    "DICOM implementation class UID",
 	domain.ObsDICOMImplVer:    "DICOM implementation version name",

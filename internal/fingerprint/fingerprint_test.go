@@ -108,6 +108,25 @@ func TestUserRules(t *testing.T) {
 	}
 }
 
+// TestReads checks which observation kinds a classifier reads: the MAC
+// and a tool's vendor always, others only when a rule names them.
+func TestReads(t *testing.T) {
+	c := New()
+	for k, want := range map[domain.ObservationKind]bool{domain.ObsMAC: true, domain.ObsVendor: true,
+		domain.ObsDICOMImplUID: true, domain.ObsDHCPVendorClass: true, domain.ObsDNSQuery: false, domain.ObsTLSSNI: false} {
+		if got := c.Reads(k); got != want {
+			t.Errorf("built-in rules: Reads(%s) = %v, want %v", k, got, want)
+		}
+	}
+	rules, err := ParseRules("site.csv", strings.NewReader("dns_query,contains,.acme-med.example,Acme,,imaging,,0.6,our vendor's cloud\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !New(rules...).Reads(domain.ObsDNSQuery) {
+		t.Error("a user rule on dns_query: not read")
+	}
+}
+
 func TestParseRulesErrors(t *testing.T) {
 	text := "hostname,regex,^(x,,,,Linux,0.5,src\n" +
 		"hostname,prefix,x,,,,Linux,2,src\n" +
