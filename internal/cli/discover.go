@@ -146,6 +146,17 @@ func discoveryCtx(ctx context.Context, source string) context.Context {
 	return domain.WithActor(ctx, domain.Actor{Kind: domain.ActorDiscovery, Name: source, UserAgent: "vigil-cli/" + Version})
 }
 
+// discoveryHeap is the soft limit on the Go heap of a capture run
+// (sensor.Options.HeapLimit: raised as the live heap grows), unless the
+// GOMEMLIMIT environment variable sets one. Without it a capture's heap
+// grows to twice what is live between collections.
+func discoveryHeap() int64 {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return 0
+	}
+	return 160 << 20
+}
+
 // storeSink applies batches to the store, adding their results to sum.
 // The store copies what it writes and keeps nothing of a batch, so the
 // engines it feeds may reuse their flow records (discovery.Options.ReuseFlows).
@@ -191,6 +202,7 @@ func (a *app) discoverPcap(cmd *cobra.Command, files []string, o discoverOptions
 		eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local, ReuseFlows: true}, storeSink(st, sum))
 		base := *sum
 		rs, err := sensor.Run(fctx, src, dissect.NewDecoder(source), eng, sensor.Options{
+			HeapLimit:     discoveryHeap(),
 			ProgressEvery: 1 << 14,
 			Progress:      func(s sensor.Stats) { bar.update(path, base.Frames+s.Frames, base.Bytes+s.Bytes) },
 		})

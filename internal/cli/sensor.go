@@ -104,7 +104,7 @@ When Vigil may not listen itself, let tcpdump listen and read its output:
 			}
 			start := time.Now()
 			eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local, ReuseFlows: true}, storeSink(st, sum))
-			rs, err := sensor.Run(discoveryCtx(ctx, source), src, dissect.NewDecoder(source), eng, sensor.Options{FlushEvery: flush})
+			rs, err := sensor.Run(discoveryCtx(ctx, source), src, dissect.NewDecoder(source), eng, sensor.Options{FlushEvery: flush, HeapLimit: discoveryHeap()})
 			sum.Frames, sum.Bytes, sum.DecodeErrors, sum.DecodeFailures = rs.Frames, rs.Bytes, rs.DecodeErrors, rs.DecodeFailures
 			sum.Seconds = time.Since(start).Seconds()
 			if err != nil {

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
+	"runtime/metrics"
 	"time"
 
 	"github.com/vigil-med/vigil/internal/capture"
@@ -37,7 +39,42 @@ type Options struct {
 	// FlushEvery sends a batch to the sink this often in capture time, for
 	// a live sensor (0: only when the engine asks and at the end).
 	FlushEvery time.Duration
+	// HeapLimit, when positive, is a soft limit on the Go heap for the
+	// run (see heapGovernor); 0 leaves the runtime's setting alone.
+	HeapLimit int64
 }
+
+// heapGovernor keeps the Go heap of a run near what is live: a soft
+// memory limit of base bytes, raised to 1.5 times the live heap when
+// that grows past two thirds of it. By default the heap may grow to twice
+// what is live before a collection; under the limit it collects sooner
+// while little is live, and never more often than GOGC=50 would (so it
+// cannot spend the run collecting, as a fixed limit below the live heap
+// would).
+type heapGovernor struct {
+	base, prev int64
+	sample     [1]metrics.Sample
+}
+
+func newHeapGovernor(base int64) *heapGovernor {
+	g := &heapGovernor{base: base, prev: debug.SetMemoryLimit(base)}
+	g.sample[0].Name = "/gc/heap/live:bytes"
+	return g
+}
+
+// adjust sets the limit for the live heap now, and returns it.
+func (g *heapGovernor) adjust() int64 {
+	metrics.Read(g.sample[:])
+	limit := g.base
+	if g.sample[0].Value.Kind() == metrics.KindUint64 {
+		limit = max(limit, int64(g.sample[0].Value.Uint64())/2*3)
+	}
+	debug.SetMemoryLimit(limit)
+	return limit
+}
+
+// stop puts back the limit there was before.
+func (g *heapGovernor) stop() { debug.SetMemoryLimit(g.prev) }
 
 // Decoder is what the sensor needs of a dissector (*dissect.Decoder).
 type Decoder interface {
@@ -56,6 +93,19 @@ func Run(ctx context.Context, src capture.Source, dec Decoder, eng *discovery.En
 	}
 	if opt.ProgressEvery <= 0 {
 		opt.ProgressEvery = 1 << 16
+	}
+	if opt.HeapLimit > 0 {
+		g := newHeapGovernor(opt.HeapLimit)
+		defer g.stop()
+		user := opt.Progress
+		opt.Progress = func(s Stats) {
+			if s.Frames%(1<<20) < opt.ProgressEvery {
+				g.adjust()
+			}
+			if user != nil {
+				user(s)
+			}
+		}
 	}
 	var lastFlush time.Time
 	var runErr error

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -84,5 +86,44 @@ func TestPanicRecovered(t *testing.T) {
 	}
 	if st.Frames != 10 || st.DecodeFailures != 5 {
 		t.Fatalf("stats %+v", st)
+	}
+}
+
+// TestHeapLimit checks the run's soft heap limit: the base while little
+// is live, 1.5 times the live heap once that is larger (here the base is
+// tiny and a megabytes-large slice is kept alive), and the limit from
+// before put back at the end.
+func TestHeapLimit(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	g := newHeapGovernor(1 << 40)
+	if got := g.adjust(); got != 1<<40 || debug.SetMemoryLimit(-1) != 1<<40 {
+		t.Errorf("with little live: limit %d", got)
+	}
+	g.stop()
+	keep := make([]byte, 64<<20)
+	runtime.GC()
+	g = newHeapGovernor(1 << 20)
+	got := g.adjust()
+	g.stop()
+	runtime.KeepAlive(keep)
+	if got < 96<<20 || got > 200<<20 {
+		t.Errorf("with 64 MiB live: limit %d MiB, want about 96", got>>20)
+	}
+	if after := debug.SetMemoryLimit(-1); after != before {
+		t.Errorf("limit after: %d, before: %d", after, before)
+	}
+	// Through Run: the limit is in force during the run and put back.
+	path := vigiltest.SharedData(t, "pcap/peers/dicom-echo-store.pcap")
+	src, err := capture.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	eng := discovery.New(discovery.Options{}, func(context.Context, *domain.DiscoveryBatch) error { return nil })
+	var during int64
+	_, err = Run(context.Background(), src, dissect.NewDecoder("x"), eng, Options{HeapLimit: 1 << 40, ProgressEvery: 1,
+		Progress: func(Stats) { during = debug.SetMemoryLimit(-1) }})
+	if err != nil || during != 1<<40 || debug.SetMemoryLimit(-1) != before {
+		t.Errorf("during the run %d, after %d (before %d): %v", during, debug.SetMemoryLimit(-1), before, err)
 	}
 }
