@@ -119,7 +119,7 @@ func (e *Engine) batch(pending []flowRef, names *batchNames) (*domain.DiscoveryB
 		if !h.dirty && len(h.fresh) == 0 && h.nflows == 0 {
 			continue
 		}
-		dh := &domain.DiscoveredHost{FirstSeen: h.first, LastSeen: h.last}
+		dh := &domain.DiscoveredHost{FirstSeen: h.first.time(), LastSeen: h.last.time()}
 		if h.hasMAC {
 			dh.MACs = []string{formatMAC(h.mac)}
 		}
@@ -137,7 +137,7 @@ func (e *Engine) batch(pending []flowRef, names *batchNames) (*domain.DiscoveryB
 		} else { // the first of this Flush's batches to carry h
 			for _, a := range sortedKeys(h.pairs, compareAddr) {
 				p := h.pairs[a]
-				dh.Identities = append(dh.Identities, domain.NetworkIdentity{MAC: dh.MACs[0], IP: a.String(), FirstSeen: p.first, LastSeen: p.last})
+				dh.Identities = append(dh.Identities, domain.NetworkIdentity{MAC: dh.MACs[0], IP: a.String(), FirstSeen: p.first.time(), LastSeen: p.last.time()})
 			}
 			dh.Suggestions = e.classify(h, dh)
 			if len(h.fresh) > 0 {

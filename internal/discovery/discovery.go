@@ -96,7 +96,7 @@ type Engine struct {
 	ends    []flowEnds
 	keyed   []keyedFlow
 	slab    []domain.Flow
-	lastNow time.Time
+	lastNow stamp
 
 	stats Stats
 }
@@ -137,7 +137,7 @@ func New(opt Options, sink Sink) *Engine {
 		opt.RouterIPs = 8
 	}
 	return &Engine{opt: opt, sink: sink, byMAC: map[[6]byte]*host{}, byIP: map[netip.Addr]*host{}, byCID: map[string]*host{},
-		macIPs: map[[6]byte][]netip.Addr{}, router: map[[6]byte]bool{}, readKinds: map[domain.ObservationKind]bool{}, flows: newFlowTable()}
+		macIPs: map[[6]byte][]netip.Addr{}, router: map[[6]byte]bool{}, readKinds: map[domain.ObservationKind]bool{}, flows: newFlowTable(), lastNow: stampNone}
 }
 
 // DefaultLocal reports whether a is a private (RFC 1918, RFC 4193) or

@@ -623,3 +623,19 @@ func TestForgetFacts(t *testing.T) {
 		t.Errorf("after the merge: sent %v", sent)
 	}
 }
+
+// TestIdleEviction checks that when the flow table is full, the flows
+// silent for longer than FlowIdle leave it first, and only those.
+func TestIdleEviction(t *testing.T) {
+	for _, start := range []time.Time{t0, time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		e := New(Options{MaxFlows: 3, FlowIdle: time.Minute}, func(context.Context, *domain.DiscoveryBatch) error { return nil })
+		e.Packet(pkt(start, macA, macB, ipA, ipB, 6, 40000, 80, synBit, ""))
+		e.Packet(pkt(start.Add(time.Second), macA, macB, ipA, ipB, 6, 40001, 81, synBit, ""))
+		later := start.Add(10 * time.Minute)
+		e.Packet(pkt(later, macA, macB, ipA, ipB, 6, 40002, 82, synBit, ""))
+		e.Packet(pkt(later, macA, macB, ipA, ipB, 6, 40003, 83, synBit, ""))
+		if st := e.Stats(); st.EvictedFlows != 2 || e.flows.len() != 2 {
+			t.Errorf("from %s: %d flows moved out, %d live; want 2 and 2", start, st.EvictedFlows, e.flows.len())
+		}
+	}
+}

@@ -92,9 +92,14 @@ const (
 	stampMaxSec = math.MaxInt64/1_000_000_000 - 1
 )
 
+// stampNone stands for the zero time.Time (no time known).
+const stampNone = stamp(math.MinInt64)
+
 func stampOf(t time.Time) stamp {
 	sec := t.Unix()
 	switch {
+	case sec == zeroSec && t.Nanosecond() == 0:
+		return stampNone
 	case sec < stampMinSec:
 		return stamp(stampMinSec * 1e9)
 	case sec > stampMaxSec:
@@ -103,7 +108,15 @@ func stampOf(t time.Time) stamp {
 	return stamp(sec*1e9 + int64(t.Nanosecond()))
 }
 
-func (s stamp) time() time.Time { return time.Unix(0, int64(s)).UTC() }
+// zeroSec is the zero time.Time's Unix second.
+var zeroSec = time.Time{}.Unix()
+
+func (s stamp) time() time.Time {
+	if s == stampNone {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(s)).UTC()
+}
 
 func (s stamp) before(o stamp) bool { return s < o }
 
@@ -364,27 +377,28 @@ func (t *flowTable) server(r flowRef) netip.Addr {
 func (e *Engine) Packet(p *Packet) {
 	e.stats.Packets++
 	e.stats.Bytes += int64(p.Length)
-	if p.At.After(e.lastNow) {
-		e.lastNow = p.At
+	now := stampOf(p.At)
+	if e.lastNow.before(now) {
+		e.lastNow = now
 	}
 	src := p.Src.Unmap()
 	if p.HasMAC && unicastMAC(p.SrcMAC) && (!src.IsValid() || e.opt.Local(src) || !e.router[p.SrcMAC]) {
-		if h := e.pair(p.SrcMAC, src, p.At); h == nil && src.IsValid() && e.opt.Local(src) {
-			e.hostForIP(src).seen(p.At)
+		if h := e.pair(p.SrcMAC, src, now); h == nil && src.IsValid() && e.opt.Local(src) {
+			e.hostForIP(src).seen(now)
 		}
 	} else if src.IsValid() && e.opt.Local(src) {
-		e.hostForIP(src).seen(p.At)
+		e.hostForIP(src).seen(now)
 	}
 	if !p.Src.IsValid() || !p.Dst.IsValid() {
 		return
 	}
-	e.account(p)
+	e.account(p, now)
 	if e.flows.len() > e.opt.MaxFlows {
 		e.evict()
 	}
 }
 
-func (e *Engine) account(p *Packet) {
+func (e *Engine) account(p *Packet, at stamp) {
 	t := &e.flows
 	t.size(e.opt.MaxFlows)
 	sport, dport := p.SrcPort, p.DstPort
@@ -398,7 +412,7 @@ func (e *Engine) account(p *Packet) {
 	if slot.gen == t.gen && slot.id == fid && slot.sport == sport && slot.pgen == t.pairGen[pairOf(fid)] && !e.noFlowCache {
 		f, reversed = t.at(slot.at), slot.reversed
 	} else {
-		f, reversed = e.lookup(p, fid, sport, slot)
+		f, reversed = e.lookup(p, at, fid, sport, slot)
 	}
 	if p.HasMAC {
 		f.hasMAC = true
@@ -413,7 +427,6 @@ func (e *Engine) account(p *Packet) {
 	}
 	f.bytes += int64(p.Length)
 	f.packets++
-	at := stampOf(p.At)
 	if f.last.before(at) {
 		f.last = at
 	}
@@ -437,7 +450,7 @@ func (e *Engine) account(p *Packet) {
 // TCP flags choose (serverIsSource), frame by frame (see
 // TestFlowCacheAmbiguous), and the answer is not remembered; otherwise it
 // is remembered in slot, and for the frames going the other way too.
-func (e *Engine) lookup(p *Packet, fid flowID, sport uint16, slot *flowCacheSlot) (*flowAgg, bool) {
+func (e *Engine) lookup(p *Packet, at stamp, fid flowID, sport uint16, slot *flowCacheSlot) (*flowAgg, bool) {
 	t := &e.flows
 	rid := fid.reverse(sport)
 	serverSent := serverIsSource(p)
@@ -462,8 +475,7 @@ func (e *Engine) lookup(p *Packet, fid flowID, sport uint16, slot *flowCacheSlot
 			id = rid
 		}
 		r, f = t.add(id)
-		f.first = stampOf(p.At)
-		f.last = f.first
+		f.first, f.last = at, at
 		f.hour = uint8(f.first.hour())
 	} else {
 		f = t.at(r)
@@ -502,7 +514,10 @@ func serverIsSource(p *Packet) bool {
 func (e *Engine) evict() {
 	t := &e.flows
 	before := len(e.pending)
-	cut := stampOf(e.lastNow.Add(-e.opt.FlowIdle))
+	cut := stampNone // nothing is idle before any time is known
+	if idle := stamp(e.opt.FlowIdle); uint64(e.lastNow-stampNone) > uint64(idle) { // the distance, without overflow
+		cut = e.lastNow - idle
+	}
 	t.index.each(func(r flowRef) {
 		if t.at(r).last.before(cut) {
 			e.pending = append(e.pending, r)
@@ -554,11 +569,11 @@ func (e *Engine) Flow(f *domain.Flow) {
 	client, server = client.Unmap(), server.Unmap()
 	for _, a := range []netip.Addr{client, server} {
 		if e.opt.Local(a) {
-			e.hostForIP(a).seen(f.FirstSeen)
+			e.hostForIP(a).seen(stampOf(f.FirstSeen))
 		}
 	}
-	if f.LastSeen.After(e.lastNow) {
-		e.lastNow = f.LastSeen
+	if last := stampOf(f.LastSeen); e.lastNow.before(last) {
+		e.lastNow = last
 	}
 	var proto uint8
 	switch f.Transport {

@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
 )
@@ -19,13 +18,15 @@ type host struct {
 	hostnames []string
 	// obs holds the host's distinct facts: those the classifier reads,
 	// and the others until they are sent (see Engine.forget).
-	obs    map[obsKey]*obsAgg
-	fresh  []*obsAgg // facts to send with the next batch
-	first  time.Time
-	last   time.Time
-	merged bool // folded into another host; ignore
-	into   *host
-	dirty  bool // something to send
+	obs   map[obsKey]*obsAgg
+	fresh []*obsAgg // facts to send with the next batch
+	first stamp     // first and last sighting, when sighted
+	last  stamp
+	// sighted is set by the first sighting with a time.
+	sighted bool
+	merged  bool // folded into another host; ignore
+	into    *host
+	dirty   bool // something to send
 	// nflows and flowAt place the host's flows in the batch being built
 	// (how many, and where they start in its slab).
 	nflows, flowAt int
@@ -39,7 +40,7 @@ type host struct {
 	device int64
 }
 
-type pairing struct{ first, last time.Time }
+type pairing struct{ first, last stamp }
 
 type obsKey struct {
 	kind  domain.ObservationKind
@@ -52,14 +53,14 @@ type obsAgg struct {
 	sent  bool
 }
 
-func (h *host) seen(at time.Time) {
-	if at.IsZero() {
+func (h *host) seen(at stamp) {
+	if at == stampNone {
 		return
 	}
-	if h.first.IsZero() || at.Before(h.first) {
+	if h.first == stampNone || at < h.first {
 		h.first = at
 	}
-	if at.After(h.last) {
+	if at > h.last {
 		h.last = at
 	}
 }
@@ -80,7 +81,7 @@ func (e *Engine) hostForMAC(m [6]byte) *host {
 	if h, ok := e.byMAC[m]; ok {
 		return h.resolve()
 	}
-	h := &host{mac: m, hasMAC: true}
+	h := &host{mac: m, hasMAC: true, first: stampNone, last: stampNone}
 	e.byMAC[m] = h
 	e.hosts = append(e.hosts, h)
 	return h
@@ -92,7 +93,7 @@ func (e *Engine) hostForIP(a netip.Addr) *host {
 	if h, ok := e.byIP[a]; ok {
 		return h.resolve()
 	}
-	h := &host{}
+	h := &host{first: stampNone, last: stampNone}
 	h.addIP(a)
 	e.byIP[a] = h
 	e.gen++
@@ -110,7 +111,7 @@ func (h *host) addIP(a netip.Addr) {
 // pair records that MAC m used address a at time at: it is how IP changes
 // are followed and how routers are recognised. It returns the host, or nil
 // when m is a router's MAC (the address then stands for itself).
-func (e *Engine) pair(m [6]byte, a netip.Addr, at time.Time) *host {
+func (e *Engine) pair(m [6]byte, a netip.Addr, at stamp) *host {
 	if !unicastMAC(m) {
 		return nil
 	}
@@ -119,7 +120,7 @@ func (e *Engine) pair(m [6]byte, a netip.Addr, at time.Time) *host {
 	slot := &e.pairs[pairIndex(m, a)]
 	if slot.gen == e.gen && slot.h != nil && slot.mac == m && slot.a == a && !e.noPairCache {
 		slot.h.seen(at)
-		if at.After(slot.p.last) {
+		if slot.p.last < at {
 			slot.p.last = at
 		}
 		return slot.h
@@ -154,7 +155,7 @@ func (e *Engine) pair(m [6]byte, a netip.Addr, at time.Time) *host {
 			p = &pairing{first: at, last: at}
 			h.pairs[a] = p
 			h.dirty = true
-		} else if at.After(p.last) {
+		} else if p.last < at {
 			p.last = at
 		}
 		if cur, ok := e.byIP[a]; !ok || cur.resolve() != h {
@@ -186,9 +187,15 @@ type pairSlot struct {
 const pairSlots = 1 << 12
 
 func pairIndex(m [6]byte, a netip.Addr) int {
-	b := a.As16()
 	x := uint64(m[0])<<40 | uint64(m[1])<<32 | uint64(m[2])<<24 | uint64(m[3])<<16 | uint64(m[4])<<8 | uint64(m[5])
-	y := binary.BigEndian.Uint64(b[8:16])
+	var y uint64
+	if a.Is4() {
+		b := a.As4()
+		y = uint64(binary.BigEndian.Uint32(b[:]))
+	} else {
+		b := a.As16()
+		y = binary.BigEndian.Uint64(b[8:16])
+	}
 	h := x*0x9e3779b97f4a7c15 ^ y*0xc2b2ae3d27d4eb4f
 	h ^= h >> 29
 	h *= 0xbf58476d1ce4e5b9
@@ -296,7 +303,7 @@ func (e *Engine) Observe(o domain.Observation) {
 	var h *host
 	ip := o.IP.Unmap()
 	if m, ok := parseMAC(o.MAC); ok && unicastMAC(m) {
-		h = e.pair(m, ip, o.At)
+		h = e.pair(m, ip, stampOf(o.At))
 		if h == nil && ip.IsValid() && e.opt.Local(ip) {
 			h = e.hostForIP(ip)
 		}
@@ -310,7 +317,7 @@ func (e *Engine) Observe(o domain.Observation) {
 		return
 	}
 	h = h.resolve()
-	h.seen(o.At)
+	h.seen(stampOf(o.At))
 	switch o.Kind {
 	case domain.ObsRouter:
 		if h.hasMAC {
@@ -329,7 +336,7 @@ func (e *Engine) Observe(o domain.Observation) {
 	case domain.ObsIP:
 		if a, err := netip.ParseAddr(o.Value); err == nil && e.opt.Local(a.Unmap()) {
 			if h.hasMAC {
-				e.pair(h.mac, a.Unmap(), o.At)
+				e.pair(h.mac, a.Unmap(), stampOf(o.At))
 			} else {
 				h.addIP(a.Unmap())
 			}
