@@ -514,7 +514,7 @@ func serverIsSource(p *Packet) bool {
 func (e *Engine) evict() {
 	t := &e.flows
 	before := len(e.pending)
-	cut := stampNone // nothing is idle before any time is known
+	cut := stampNone                                                               // nothing is idle before any time is known
 	if idle := stamp(e.opt.FlowIdle); uint64(e.lastNow-stampNone) > uint64(idle) { // the distance, without overflow
 		cut = e.lastNow - idle
 	}
