@@ -613,6 +613,38 @@ func TestForgetFacts(t *testing.T) {
 	if _, ok := e.byMAC[macA].obs[obsKey{domain.ObsDNSQuery, "pacs.example"}]; !ok {
 		t.Error("a fact a user's rule reads was forgotten")
 	}
+	// Of a kind rules read, a host keeps the first maxKeptFacts for good;
+	// the others are sent, then forgotten.
+	e, sent = run(Options{})
+	for i := range maxKeptFacts + 44 {
+		e.Observe(domain.Observation{At: t0, MAC: formatMAC(macA), IP: ipA, Kind: domain.ObsHTTPUserAgent, Value: fmt.Sprint("Agent/", i)})
+		if i%100 == 99 {
+			if err := e.Flush(ctx, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := e.Flush(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	agents := 0
+	for k := range e.byMAC[macA].obs {
+		if k.kind == domain.ObsHTTPUserAgent {
+			agents++
+			var n int
+			if _, err := fmt.Sscanf(k.value, "Agent/%d", &n); err != nil || n >= maxKeptFacts {
+				t.Errorf("kept %q, a fact past the first %d", k.value, maxKeptFacts)
+			}
+		}
+	}
+	for i := range maxKeptFacts + 44 {
+		if sent[fmt.Sprint("00:09:fb:00:00:01,10.0.0.5 http_user_agent Agent/", i)] != 1 {
+			t.Fatalf("user agent %d sent %d times", i, sent[fmt.Sprint("00:09:fb:00:00:01,10.0.0.5 http_user_agent Agent/", i)])
+		}
+	}
+	if agents != maxKeptFacts {
+		t.Errorf("host A keeps %d user agents, want %d", agents, maxKeptFacts)
+	}
 	// B's address turns out to be a MAC's: its facts go with that host.
 	e, sent = run(Options{})
 	e.Packet(pkt(t0.Add(time.Hour), macB, macA, ipB, ipA, 17, 5353, 5353, 0, ""))

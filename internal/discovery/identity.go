@@ -18,15 +18,15 @@ type host struct {
 	hostnames []string
 	// obs holds the host's distinct facts: those the classifier reads,
 	// and the others until they are sent (see Engine.forget).
-	obs   map[obsKey]*obsAgg
-	fresh []*obsAgg // facts to send with the next batch
-	first stamp     // first and last sighting, when sighted
-	last  stamp
-	// sighted is set by the first sighting with a time.
-	sighted bool
-	merged  bool // folded into another host; ignore
-	into    *host
-	dirty   bool // something to send
+	obs map[obsKey]*obsAgg
+	// kept counts the facts of each kind kept for good (see forget).
+	kept   map[domain.ObservationKind]int
+	fresh  []*obsAgg // facts to send with the next batch
+	first  stamp     // first and last sighting (stampNone: none yet)
+	last   stamp
+	merged bool // folded into another host; ignore
+	into   *host
+	dirty  bool // something to send
 	// nflows and flowAt place the host's flows in the batch being built
 	// (how many, and where they start in its slab).
 	nflows, flowAt int
@@ -51,6 +51,7 @@ type obsAgg struct {
 	o     domain.Observation
 	count int64
 	sent  bool
+	kept  bool // counted in host.kept: stays for classification
 }
 
 func (h *host) seen(at stamp) {
@@ -363,20 +364,36 @@ func (e *Engine) reads(k domain.ObservationKind) bool {
 	return r
 }
 
-// forget drops from memory the facts just sent that the classifier does
-// not read (the names a host looked up, say: a busy workstation's grow
-// without end), so that memory is bounded by what classification needs.
-// A fact seen again is sent again, which the store counts as it would
-// have. Hosts without a MAC keep theirs: one may yet be merged into the
-// host that turns out to hold its address, which then sends them as its
-// own.
+// maxKeptFacts is how many distinct facts of one kind the classifier
+// reads a host keeps for classification.
+const maxKeptFacts = 256
+
+// forget drops from memory the facts just sent that classification does
+// not need, so that a host's memory does not grow with every distinct
+// value the network shows: the facts of kinds the classifier does not
+// read (the names a host looked up, say, which a busy workstation adds to
+// without end), and of each kind it reads, those beyond the first
+// maxKeptFacts (a classification has long been settled by then; those
+// were classified with the write that sent them). A fact seen again is
+// sent again, which the store counts as it would have. Hosts without a
+// MAC keep theirs: one may yet be merged into the host that turns out to
+// hold its address, which then sends them as its own.
 func (e *Engine) forget(h *host, sent []*obsAgg) {
 	if !h.hasMAC {
 		return
 	}
 	for _, o := range sent {
-		if !e.reads(o.o.Kind) {
-			delete(h.obs, obsKey{o.o.Kind, o.o.Value})
+		if o.kept {
+			continue
 		}
+		if e.reads(o.o.Kind) && h.kept[o.o.Kind] < maxKeptFacts {
+			if h.kept == nil {
+				h.kept = map[domain.ObservationKind]int{}
+			}
+			h.kept[o.o.Kind]++
+			o.kept = true
+			continue
+		}
+		delete(h.obs, obsKey{o.o.Kind, o.o.Value})
 	}
 }
