@@ -271,7 +271,7 @@ func (h *host) addObs(k obsKey, o *obsAgg, read bool) {
 	cur := h.obs[k]
 	if cur == nil {
 		cp := *o
-		cp.sent = false
+		cp.sent, cp.kept = false, false // this host's to send, and to count
 		h.obs[k] = &cp
 		h.fresh = append(h.fresh, &cp)
 		h.dirty = true
