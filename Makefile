@@ -43,7 +43,7 @@ bench:
 	# capture, dissection and the sensor on one core (the live replay needs root)
 	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 -cpu 1 -timeout 60m ./internal/dissect/ ./internal/sensor/
 
-## bench-peers: issue 4's figures, Vigil interleaved with tshark and suricata
+## bench-peers: issue 4's figures, Vigil interleaved with tshark, suricata and gopacket
 ROUNDS ?= 4
 bench-peers:
 	scripts/bench-peers.sh $(ROUNDS)
