@@ -118,8 +118,6 @@ func (s stamp) time() time.Time {
 	return time.Unix(0, int64(s)).UTC()
 }
 
-func (s stamp) before(o stamp) bool { return s < o }
-
 // sec is the stamp's Unix second (rounded down).
 func (s stamp) sec() int64 {
 	sec := int64(s) / 1e9
@@ -378,7 +376,7 @@ func (e *Engine) Packet(p *Packet) {
 	e.stats.Packets++
 	e.stats.Bytes += int64(p.Length)
 	now := stampOf(p.At)
-	if e.lastNow.before(now) {
+	if e.lastNow < now {
 		e.lastNow = now
 	}
 	src := p.Src.Unmap()
@@ -427,10 +425,10 @@ func (e *Engine) account(p *Packet, at stamp) {
 	}
 	f.bytes += int64(p.Length)
 	f.packets++
-	if f.last.before(at) {
+	if f.last < at {
 		f.last = at
 	}
-	if at.before(f.first) {
+	if at < f.first {
 		f.first = at
 	}
 	if sec := at.sec(); sec < t.hourFrom || sec >= t.hourFrom+3600 { // frames come in time order, mostly
@@ -514,12 +512,14 @@ func serverIsSource(p *Packet) bool {
 func (e *Engine) evict() {
 	t := &e.flows
 	before := len(e.pending)
-	cut := stampNone                                                               // nothing is idle before any time is known
-	if idle := stamp(e.opt.FlowIdle); uint64(e.lastNow-stampNone) > uint64(idle) { // the distance, without overflow
+	// Nothing is idle before any time is known; the distance from
+	// stampNone is taken unsigned, as it overflows an int64.
+	cut := stampNone
+	if idle := stamp(e.opt.FlowIdle); uint64(e.lastNow-stampNone) > uint64(idle) {
 		cut = e.lastNow - idle
 	}
 	t.index.each(func(r flowRef) {
-		if t.at(r).last.before(cut) {
+		if t.at(r).last < cut {
 			e.pending = append(e.pending, r)
 		}
 	})
@@ -532,9 +532,9 @@ func (e *Engine) evict() {
 		slices.SortFunc(all, func(a, b flowRef) int {
 			fa, fb := t.at(a), t.at(b)
 			switch {
-			case fa.last.before(fb.last):
+			case fa.last < fb.last:
 				return -1
-			case fb.last.before(fa.last):
+			case fb.last < fa.last:
 				return 1
 			}
 			return compareIDs(*t.id(a), *t.id(b)) // the same flows go on every run
@@ -572,7 +572,7 @@ func (e *Engine) Flow(f *domain.Flow) {
 			e.hostForIP(a).seen(stampOf(f.FirstSeen))
 		}
 	}
-	if last := stampOf(f.LastSeen); e.lastNow.before(last) {
+	if last := stampOf(f.LastSeen); e.lastNow < last {
 		e.lastNow = last
 	}
 	var proto uint8
@@ -599,10 +599,10 @@ func (e *Engine) Flow(f *domain.Flow) {
 	}
 	agg.bytes += f.Bytes
 	agg.packets += f.Packets
-	if first := stampOf(f.FirstSeen); first.before(agg.first) {
+	if first := stampOf(f.FirstSeen); first < agg.first {
 		agg.first = first
 	}
-	if last := stampOf(f.LastSeen); agg.last.before(last) {
+	if last := stampOf(f.LastSeen); agg.last < last {
 		agg.last = last
 	}
 	for i, n := range f.Hours {
