@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test lint fuzz-smoke fuzz bench bench-peers demo
+.PHONY: all build test lint fuzz-smoke fuzz bench bench-peers pgo demo
 
 all: build
 
@@ -38,10 +38,22 @@ fuzz:
 	done
 
 ## bench: the performance targets of BENCHMARKS.md
+# Benchmarks build with the profile `go build ./cmd/vigil` optimises by
+# (PGO), so they measure the code the binary runs.
+PGO := -pgo=$(CURDIR)/cmd/vigil/default.pgo
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 -timeout 60m ./internal/cli/ ./internal/importer/... ./internal/intel/...
+	$(GO) test $(PGO) -run '^$$' -bench . -benchtime 3x -count 1 -timeout 60m ./internal/cli/ ./internal/importer/... ./internal/intel/...
 	# capture, dissection and the sensor on one core (the live replay needs root)
-	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 -cpu 1 -timeout 60m ./internal/dissect/ ./internal/sensor/
+	$(GO) test $(PGO) -run '^$$' -bench . -benchtime 3x -count 1 -cpu 1 -timeout 60m ./internal/dissect/ ./internal/sensor/
+
+## pgo: rebuild cmd/vigil/default.pgo, the CPU profile of offline discovery
+## (read, every dissector, identity resolution, flow aggregation) that the
+## Go compiler uses to optimise the hot paths of every build of vigil
+pgo:
+	@tmp=$$(mktemp -d) && trap 'rm -rf '$$tmp EXIT && \
+	$(GO) test -pgo=off -run '^$$' -bench 'PipelineMix$$' -benchtime 8x -cpu 1 -o $$tmp/sensor.test -cpuprofile $$tmp/cpu.prof ./internal/sensor/ && \
+	$(GO) tool pprof -proto $$tmp/sensor.test $$tmp/cpu.prof > cmd/vigil/default.pgo 2>/dev/null && \
+	ls -l cmd/vigil/default.pgo
 
 ## bench-peers: issue 4's figures, Vigil interleaved with tshark, suricata and gopacket
 ROUNDS ?= 4

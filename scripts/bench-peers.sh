@@ -14,8 +14,9 @@ cd "$(dirname "$0")/.."
 rounds=${1:-4}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-go test -c -o "$dir/dissect.test" ./internal/dissect
-go test -c -o "$dir/sensor.test" ./internal/sensor
+pgo=-pgo=$PWD/cmd/vigil/default.pgo # the profile the vigil binary is built with
+go test -c $pgo -o "$dir/dissect.test" ./internal/dissect
+go test -c $pgo -o "$dir/sensor.test" ./internal/sensor
 metric() { awk -v m="$1" '{for (i = 2; i <= NF; i++) if ($i == m) v = $(i-1)} END {print v}'; }
 run() { local bin=$1 bench=$2 times=$3; GOMAXPROCS=1 "$dir/$bin" -test.run '^$' -test.bench "$bench" -test.benchtime "$times" -test.cpu 1 -test.timeout 30m | metric pkt/cpu-s; }
 printf '%-6s %10s %10s %10s %12s %12s %10s %10s %10s\n' round suricata tshark gopacket read+decode pipeline 'pipe/suri' 'pipe/tsh' 'pipe/gopk'
