@@ -71,15 +71,11 @@ func OpenFile(path string) (Source, error) {
 		f.Close()
 		return nil, err
 	}
-	return &fileSource{Source: s, f: f}, nil
+	// The reader closes the file itself: a wrapper that did would cost
+	// an extra call on every frame.
+	s.(interface{ own(io.Closer) }).own(f)
+	return s, nil
 }
-
-type fileSource struct {
-	Source
-	f *os.File
-}
-
-func (s *fileSource) Close() error { return s.f.Close() }
 
 // NewReader reads a pcap or pcapng stream; name is used in errors.
 func NewReader(r io.Reader, name string) (Source, error) {
@@ -155,6 +151,17 @@ func (f *feed) done(n int) { f.lo += n }
 // atEnd says whether the input ended cleanly with nothing left over.
 func (f *feed) atEnd() bool { return f.lo == f.hi && f.err == io.EOF }
 
-type nopCloser struct{}
+// closer is the Close of the file readers: it closes the file OpenFile
+// opened, and nothing for a reader NewReader made.
+type closer struct{ c io.Closer }
 
-func (nopCloser) Close() error { return nil }
+func (c *closer) own(x io.Closer) { c.c = x }
+
+func (c *closer) Close() error {
+	if c.c == nil {
+		return nil
+	}
+	err := c.c.Close()
+	c.c = nil
+	return err
+}

@@ -9,7 +9,7 @@ import (
 // pcapReader reads the classic libpcap format (microsecond or nanosecond
 // timestamps, either byte order).
 type pcapReader struct {
-	nopCloser
+	closer
 	in   *feed
 	name string
 	be   bool // big-endian file

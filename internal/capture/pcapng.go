@@ -29,7 +29,7 @@ type ngInterface struct {
 // pcapngReader reads the pcapng format: sections, interfaces, and
 // enhanced, simple and obsolete packet blocks.
 type pcapngReader struct {
-	nopCloser
+	closer
 	in     *feed
 	name   string
 	order  binary.ByteOrder

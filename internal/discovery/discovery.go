@@ -80,8 +80,9 @@ type Engine struct {
 	byCID  map[string]*host // DHCP client identifier
 	macIPs map[[6]byte][]netip.Addr
 	router map[[6]byte]bool
-	// readKinds caches which observation kinds the classifier reads.
-	readKinds map[domain.ObservationKind]bool
+	// readKinds caches which observation kinds the classifier reads (a
+	// few dozen kinds: a list searched is quicker than a map's hashing).
+	readKinds []kindRead
 	pairs     [pairSlots]pairSlot // recent settled pairings (see pair)
 	gen       uint64              // bumped when a pairing could lead elsewhere
 	// noPairCache turns the cache off (tests compare with and without).
@@ -137,7 +138,7 @@ func New(opt Options, sink Sink) *Engine {
 		opt.RouterIPs = 8
 	}
 	return &Engine{opt: opt, sink: sink, byMAC: map[[6]byte]*host{}, byIP: map[netip.Addr]*host{}, byCID: map[string]*host{},
-		macIPs: map[[6]byte][]netip.Addr{}, router: map[[6]byte]bool{}, readKinds: map[domain.ObservationKind]bool{}, flows: newFlowTable(), lastNow: stampNone}
+		macIPs: map[[6]byte][]netip.Addr{}, router: map[[6]byte]bool{}, flows: newFlowTable(), lastNow: stampNone}
 }
 
 // DefaultLocal reports whether a is a private (RFC 1918, RFC 4193) or

@@ -56,6 +56,12 @@ func (id flowID) reverse(port uint16) flowID {
 	return flowID{c0: id.s0, c1: id.s1, s0: id.c0, s1: id.c1, pp: id.pp&^0xffff | uint64(port)}
 }
 
+// eq is id == o, word by word: Go compares a struct this size by calling
+// memequal, which costs more than the comparison on every frame.
+func (id *flowID) eq(o *flowID) bool {
+	return id.c1 == o.c1 && id.s1 == o.s1 && id.pp == o.pp && id.c0 == o.c0 && id.s0 == o.s0
+}
+
 func (id flowID) proto() uint8 { return uint8(id.pp >> 16) }
 func (id flowID) port() uint16 { return uint16(id.pp) }
 
@@ -407,7 +413,7 @@ func (e *Engine) account(p *Packet, at stamp) {
 	var f *flowAgg
 	reversed := false
 	slot := t.slot(fid, sport)
-	if slot.gen == t.gen && slot.id == fid && slot.sport == sport && slot.pgen == t.pairGen[pairOf(fid)] && !e.noFlowCache {
+	if slot.gen == t.gen && slot.id.eq(&fid) && slot.sport == sport && slot.pgen == t.pairGen[pairOf(fid)] && !e.noFlowCache {
 		f, reversed = t.at(slot.at), slot.reversed
 	} else {
 		f, reversed = e.lookup(p, at, fid, sport, slot)
@@ -454,7 +460,7 @@ func (e *Engine) lookup(p *Packet, at stamp, fid flowID, sport uint16, slot *flo
 	serverSent := serverIsSource(p)
 	rf, okf := t.index.get(fid, t)
 	rr, okr := t.index.get(rid, t)
-	ambiguous := okf && okr && fid != rid
+	ambiguous := okf && okr && !fid.eq(&rid)
 	var r flowRef
 	ok, reversed := true, false
 	switch {
@@ -478,13 +484,13 @@ func (e *Engine) lookup(p *Packet, at stamp, fid flowID, sport uint16, slot *flo
 	} else {
 		f = t.at(r)
 	}
-	if fid == rid {
+	if fid.eq(&rid) {
 		reversed = false // a host's conversation with itself, one port
 	}
 	if !e.noFlowCache && !ambiguous {
 		pgen := t.pairGen[pairOf(fid)] // after add: the same for rid
 		*slot = flowCacheSlot{id: fid, sport: sport, at: r, gen: t.gen, pgen: pgen, reversed: reversed}
-		if fid != rid {
+		if !fid.eq(&rid) {
 			// The frames coming back (source rid's, source port fid's)
 			// look up the same two ids and find this one.
 			*t.slot(rid, fid.port()) = flowCacheSlot{id: rid, sport: fid.port(), at: r, gen: t.gen, pgen: pgen, reversed: !reversed}

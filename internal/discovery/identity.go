@@ -356,12 +356,19 @@ func (e *Engine) Observe(o domain.Observation) {
 
 // reads reports whether the engine's classifier reads facts of kind k.
 func (e *Engine) reads(k domain.ObservationKind) bool {
-	r, ok := e.readKinds[k]
-	if !ok {
-		r = e.opt.Classifier.Reads(k)
-		e.readKinds[k] = r
+	for _, kr := range e.readKinds {
+		if kr.kind == k {
+			return kr.read
+		}
 	}
+	r := e.opt.Classifier.Reads(k)
+	e.readKinds = append(e.readKinds, kindRead{k, r})
 	return r
+}
+
+type kindRead struct {
+	kind domain.ObservationKind
+	read bool
 }
 
 // maxKeptFacts is how many distinct facts of one kind the classifier

@@ -54,7 +54,7 @@ func (x *flowIndex) get(id flowID, t *flowTable) (flowRef, bool) {
 		if s.ref == 0 {
 			return 0, false
 		}
-		if s.hash == h && *t.id(s.ref - 1) == id {
+		if s.hash == h && t.id(s.ref-1).eq(&id) {
 			return s.ref - 1, true
 		}
 	}
@@ -102,7 +102,7 @@ func (x *flowIndex) del(id flowID, t *flowTable) {
 		if s.ref == 0 {
 			return
 		}
-		if s.hash == h && *t.id(s.ref - 1) == id {
+		if s.hash == h && t.id(s.ref-1).eq(&id) {
 			break
 		}
 		i = (i + 1) & mask

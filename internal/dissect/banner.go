@@ -73,8 +73,7 @@ func (d *Decoder) banner(prefix string, line []byte, evidence string) {
 	var buf [maxValue + 16]byte
 	v := append(buf[:0], prefix...)
 	v = cleanText(v, line)
-	if len(v) == len(prefix) || d.seen.has(d.srcHost(), domain.ObsBanner, v) {
-		return
+	if len(v) > len(prefix) {
+		d.observeRaw(d.srcHost(), domain.ObsBanner, v, evidence)
 	}
-	d.observe(d.srcHost(), domain.ObsBanner, string(v), evidence)
 }

@@ -66,17 +66,13 @@ func (d *Decoder) dhcpOption(client host, code byte, v []byte) {
 			}
 			s = appendUint(s, uint64(c))
 		}
-		if !d.seen.has(client, domain.ObsDHCPFingerprint, s) {
-			d.observe(client, domain.ObsDHCPFingerprint, string(s), "DHCP option 55")
-		}
+		d.observeRaw(client, domain.ObsDHCPFingerprint, s, "DHCP option 55")
 	case 60:
 		d.observeB(client, domain.ObsDHCPVendorClass, v, "DHCP option 60")
 	case 61:
 		var buf [2*maxValue + 8]byte
 		s := appendHex(buf[:0], v[:min(len(v), maxValue)])
-		if !d.seen.has(client, domain.ObsDHCPClientID, s) {
-			d.observe(client, domain.ObsDHCPClientID, string(s), "DHCP option 61")
-		}
+		d.observeRaw(client, domain.ObsDHCPClientID, s, "DHCP option 61")
 	case 81:
 		if len(v) < 3 {
 			return

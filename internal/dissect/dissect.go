@@ -170,11 +170,20 @@ func (d *Decoder) dstHost() host { return host{d.p.DstMAC, d.p.HasMAC, d.p.Dst} 
 
 // observe emits one fact about h unless it was already reported.
 func (d *Decoder) observe(h host, kind domain.ObservationKind, value, evidence string) {
+	if kind == obsMAC || kind == obsIP {
+		d.observeKey(h, kind, value, evidence, factKey{}) // see seenSet.add
+		return
+	}
+	d.observeKey(h, kind, value, evidence, d.seen.key(h, kind, value))
+}
+
+// observeKey is observe with the fact's key (seenSet.key) computed.
+func (d *Decoder) observeKey(h host, kind domain.ObservationKind, value, evidence string, k factKey) {
 	named := h.has && !isMulticastMAC(h.mac) && h.mac != zeroMAC
 	if value == "" || (!named && !h.ip.IsValid()) {
 		return // a fact about no identifiable host
 	}
-	if !d.seen.add(h, kind, value) {
+	if !d.seen.add(kind, k) {
 		return
 	}
 	o := domain.Observation{

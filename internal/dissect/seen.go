@@ -47,10 +47,13 @@ type factKey struct {
 }
 
 // factHash is the hash of a fact's kind and value (a seeded maphash of
-// each, mixed).
+// each, mixed). The kind's hash is remembered: facts come in runs of one
+// kind (the names a DNS query carries, the fields of one header).
 func (s *seenSet) factHash(kind domain.ObservationKind, value uint64) uint64 {
-	k := maphash.String(s.seed, string(kind))
-	return value ^ (k*0x9e3779b97f4a7c15 | 1)
+	if kind != s.kind || s.kind == "" {
+		s.kind, s.kindHash = kind, maphash.String(s.seed, string(kind))
+	}
+	return value ^ (s.kindHash*0x9e3779b97f4a7c15 | 1)
 }
 
 func (s *seenSet) factKey(h host, kind domain.ObservationKind, value uint64) factKey {
@@ -67,6 +70,9 @@ type seenSet struct {
 	pairs map[pairKey]struct{}
 	ports map[portKey]struct{}
 	facts map[factKey]struct{}
+	// kind and kindHash are the last fact kind hashed and its hash.
+	kind     domain.ObservationKind
+	kindHash uint64
 
 	// pairCache is a direct-mapped cache in front of pairs: most frames
 	// come from a (MAC, IP) pair seen a moment ago. quick holds the pairs
@@ -163,12 +169,23 @@ func (s *seenSet) addPort(ip netip.Addr, port uint16) bool {
 	return true
 }
 
-// add is true the first time this fact about h is added.
-func (s *seenSet) add(h host, kind domain.ObservationKind, value string) bool {
+// key is the key of a fact about h whose value is given as a string.
+func (s *seenSet) key(h host, kind domain.ObservationKind, value string) factKey {
+	return s.factKey(h, kind, maphash.String(s.seed, value))
+}
+
+// keyB is key for a value given as bytes (the same key: maphash hashes a
+// string and its bytes alike).
+func (s *seenSet) keyB(h host, kind domain.ObservationKind, value []byte) factKey {
+	return s.factKey(h, kind, maphash.Bytes(s.seed, value))
+}
+
+// add is true the first time the fact of key k is added. MACs and
+// addresses are not added: addPair deduplicates them already.
+func (s *seenSet) add(kind domain.ObservationKind, k factKey) bool {
 	if kind == obsMAC || kind == obsIP {
-		return true // deduplicated by addPair already
+		return true
 	}
-	k := s.factKey(h, kind, maphash.String(s.seed, value))
 	if _, ok := s.facts[k]; ok {
 		return false
 	}
@@ -179,9 +196,8 @@ func (s *seenSet) add(h host, kind domain.ObservationKind, value string) bool {
 	return true
 }
 
-// has reports whether the fact with a value given as bytes was already
-// emitted, without converting the bytes to a string.
-func (s *seenSet) has(h host, kind domain.ObservationKind, value []byte) bool {
-	_, ok := s.facts[s.factKey(h, kind, maphash.Bytes(s.seed, value))]
+// has reports whether the fact of key k was already emitted.
+func (s *seenSet) has(k factKey) bool {
+	_, ok := s.facts[k]
 	return ok
 }

@@ -67,6 +67,11 @@ type streamTable struct {
 	}
 }
 
+// eq is *k == *o, field by field (see flowID.eq in discovery).
+func (k *streamKey) eq(o *streamKey) bool {
+	return k.a == o.a && k.b == o.b && k.ap == o.ap && k.bp == o.bp
+}
+
 func (k *streamKey) slot() int {
 	x := binary.BigEndian.Uint32(k.a[12:]) ^ binary.BigEndian.Uint32(k.b[12:])*0x9e3779b1 ^ (uint32(k.ap)<<16|uint32(k.bp))*0x85ebca77
 	return int(x >> 24)
@@ -75,7 +80,7 @@ func (k *streamKey) slot() int {
 // lookup finds the conversation of k (nil: none).
 func (t *streamTable) lookup(k *streamKey) *stream {
 	c := &t.cache[k.slot()]
-	if c.s != nil && c.k == *k {
+	if c.s != nil && c.k.eq(k) {
 		return c.s
 	}
 	s := t.m[*k]

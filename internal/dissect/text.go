@@ -14,10 +14,20 @@ const maxValue = 255
 func (d *Decoder) observeB(h host, kind domain.ObservationKind, value []byte, evidence string) {
 	var buf [maxValue + 8]byte
 	v := cleanText(buf[:0], value)
-	if len(v) == 0 || d.seen.has(h, kind, v) {
+	if len(v) == 0 {
 		return
 	}
-	d.observe(h, kind, string(v), evidence)
+	d.observeRaw(h, kind, v, evidence)
+}
+
+// observeRaw is observe for a value given as bytes, already clean: the
+// bytes become a string only for a fact not reported yet.
+func (d *Decoder) observeRaw(h host, kind domain.ObservationKind, v []byte, evidence string) {
+	k := d.seen.keyB(h, kind, v)
+	if d.seen.has(k) {
+		return
+	}
+	d.observeKey(h, kind, string(v), evidence, k)
 }
 
 // cleanText appends value to dst with surrounding spaces trimmed, control

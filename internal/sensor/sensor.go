@@ -7,7 +7,6 @@ package sensor
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"runtime/debug"
 	"runtime/metrics"
@@ -109,42 +108,71 @@ func Run(ctx context.Context, src capture.Source, dec Decoder, eng *discovery.En
 	}
 	var lastFlush time.Time
 	var runErr error
-	for {
-		if st.Frames&1023 == 0 && ctx.Err() != nil {
-			break
+	// frames runs the loop until the source ends (true) or a dissector
+	// panics (false: that frame failed, and the loop goes on after it).
+	// One deferred recover serves every frame until a panic, rather than
+	// one per frame; a panic outside the dissector is not recovered.
+	inDecode := false
+	frames := func() (ended bool, err error) {
+		if !opt.NoRecover {
+			defer func() {
+				if !inDecode {
+					return
+				}
+				if r := recover(); r != nil {
+					inDecode = false
+					ended, err = false, nil
+				}
+			}()
 		}
-		f, err := src.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			runErr = err
-			break
-		}
-		st.Frames++
-		st.Bytes += int64(len(f.Data))
-		failed, err := decode(dec, f, &p, emit, opt.NoRecover)
-		switch {
-		case failed:
-			st.DecodeFailures++
-			continue
-		case err != nil:
-			st.DecodeErrors++
-		}
-		if f.OrigLen > 0 {
-			p.Length = f.OrigLen
-		}
-		eng.Packet((*discovery.Packet)(&p)) // the same fields: no copy
-		if lastFlush.IsZero() {
-			lastFlush = f.At
-		}
-		due := opt.FlushEvery > 0 && f.At.Sub(lastFlush) >= opt.FlushEvery
-		if eng.NeedsFlush() || due {
-			if err := eng.Flush(ctx, false); err != nil {
-				return st, err
+		for {
+			if st.Frames&1023 == 0 && ctx.Err() != nil {
+				return true, nil
 			}
-			lastFlush = f.At
+			f, err := src.Next()
+			if err == io.EOF {
+				return true, nil
+			}
+			if err != nil {
+				runErr = err
+				return true, nil
+			}
+			st.Frames++
+			st.Bytes += int64(len(f.Data))
+			inDecode = true
+			err = dec.Decode(f.At, dissect.LinkType(f.Link), f.Data, &p, emit)
+			inDecode = false
+			if err != nil {
+				st.DecodeErrors++
+			}
+			if f.OrigLen > 0 {
+				p.Length = f.OrigLen
+			}
+			eng.Packet((*discovery.Packet)(&p)) // the same fields: no copy
+			if lastFlush.IsZero() {
+				lastFlush = f.At
+			}
+			due := opt.FlushEvery > 0 && f.At.Sub(lastFlush) >= opt.FlushEvery
+			if eng.NeedsFlush() || due {
+				if err := eng.Flush(ctx, false); err != nil {
+					return true, err
+				}
+				lastFlush = f.At
+			}
+			if opt.Progress != nil && st.Frames%opt.ProgressEvery == 0 {
+				opt.Progress(st)
+			}
 		}
+	}
+	for {
+		ended, err := frames()
+		if err != nil {
+			return st, err
+		}
+		if ended {
+			break
+		}
+		st.DecodeFailures++ // the dissector panicked on the last frame read
 		if opt.Progress != nil && st.Frames%opt.ProgressEvery == 0 {
 			opt.Progress(st)
 		}
@@ -156,17 +184,4 @@ func Run(ctx context.Context, src capture.Source, dec Decoder, eng *discovery.En
 		opt.Progress(st)
 	}
 	return st, runErr
-}
-
-// decode runs the dissector on one frame, turning a panic into failed.
-func decode(dec Decoder, f capture.Frame, p *dissect.Packet, emit func(domain.Observation), noRecover bool) (failed bool, err error) {
-	if !noRecover {
-		defer func() {
-			if r := recover(); r != nil {
-				failed, err = true, fmt.Errorf("dissector panic: %v", r)
-			}
-		}()
-	}
-	err = dec.Decode(f.At, dissect.LinkType(f.Link), f.Data, p, emit)
-	return false, err
 }

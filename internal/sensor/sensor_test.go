@@ -89,6 +89,31 @@ func TestPanicRecovered(t *testing.T) {
 	}
 }
 
+// TestPanicOutsideDissector checks that only a dissector's panic is
+// recovered: one in the sink (a bug in Vigil's own bookkeeping, not a
+// hostile frame) must not be counted as a bad frame and hidden.
+func TestPanicOutsideDissector(t *testing.T) {
+	eng := discovery.New(discovery.Options{}, func(context.Context, *domain.DiscoveryBatch) error { panic("sink bug") })
+	defer func() {
+		if r := recover(); r != "sink bug" {
+			t.Fatalf("recovered %v, want the sink's panic", r)
+		}
+	}()
+	obs := &emitter{}
+	Run(context.Background(), &frames{}, obs, eng, Options{})
+	t.Fatal("Run returned")
+}
+
+// emitter reports one fact per frame, so that the engine has a host to
+// send.
+type emitter struct{}
+
+func (emitter) Decode(at time.Time, _ dissect.LinkType, _ []byte, p *dissect.Packet, emit func(domain.Observation)) error {
+	*p = dissect.Packet{At: at}
+	emit(domain.Observation{At: at, MAC: "00:09:fb:01:02:03", Kind: domain.ObsMAC, Value: "00:09:fb:01:02:03"})
+	return nil
+}
+
 // TestHeapLimit checks the run's soft heap limit: the base while little
 // is live, 1.5 times the live heap once that is larger (here the base is
 // tiny and a megabytes-large slice is kept alive), and the limit from
