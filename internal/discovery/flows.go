@@ -164,7 +164,10 @@ const (
 	flowChunk     = 1 << flowChunkBits
 	// flowCacheSlots is the size of the table's cache of recent lookups:
 	// a few thousand directions of conversations in flight at once.
-	flowCacheSlots = 1 << 12
+	flowCacheBits  = 12
+	flowCacheSlots = 1 << flowCacheBits
+	// pairGenBits sizes flowTable.pairGen.
+	pairGenBits = 12
 )
 
 // flowTable holds the live flows: an index from id to a place in a slab
@@ -188,13 +191,14 @@ type flowTable struct {
 	// pairGen is bumped for a pair of addresses (hashed, either order)
 	// when a flow between them is made: a frame whose flow was the only
 	// one of its two candidates may then have two (see lookup).
-	pairGen [1 << 12]uint32
+	pairGen [1 << pairGenBits]uint32
 	apps    []string
 	zones   []string
-	// hour is the hour of day of the Unix hour starting at hourFrom (the
-	// last frame's), so that most frames need no division to find theirs.
-	hour     int
-	hourFrom int64
+	// hour is the hour of day of the stamps from hourLo up to hourHi (the
+	// last frame's Unix hour), so that most frames need no division to
+	// find theirs.
+	hour           int
+	hourLo, hourHi stamp
 }
 
 // flowCacheSlot remembers that the frames from id's client address and
@@ -210,7 +214,7 @@ type flowCacheSlot struct {
 }
 
 func newFlowTable() flowTable {
-	return flowTable{gen: 1, apps: []string{""}, zones: []string{""}, hourFrom: math.MaxInt64 - 3600}
+	return flowTable{gen: 1, apps: []string{""}, zones: []string{""}, hourLo: 1, hourHi: 0}
 }
 
 // size makes the index at its working size when the first flow arrives
@@ -291,11 +295,13 @@ func (t *flowTable) add(id flowID) (flowRef, *flowAgg) {
 	return r, f
 }
 
-// pairOf hashes a flow id's two addresses, in either order.
-func pairOf(id flowID) int {
-	h := ((id.c1 ^ id.s1) * 0x9e3779b97f4a7c15) ^ ((id.c0 ^ id.s0) * 0xc2b2ae3d27d4eb4f) ^ ((id.c1 + id.s1) * 0xbf58476d1ce4e5b9)
-	return int(h >> (64 - 12))
+// pairHash hashes a flow id's two addresses, in either order; its top
+// bits (pairOf) index flowTable.pairGen.
+func pairHash(id *flowID) uint64 {
+	return ((id.c1 ^ id.s1) * 0x9e3779b97f4a7c15) ^ ((id.c0 ^ id.s0) * 0xc2b2ae3d27d4eb4f) ^ ((id.c1 + id.s1) * 0xbf58476d1ce4e5b9)
 }
+
+func pairOf(id flowID) int { return int(pairHash(&id) >> (64 - pairGenBits)) }
 
 // remove takes a flow out of the index; its place stays taken until
 // release.
@@ -327,11 +333,13 @@ func (t *flowTable) release(rs []flowRef) {
 	t.free = append(t.free, rs...)
 }
 
-func (t *flowTable) slot(id flowID, sport uint16) *flowCacheSlot {
-	h := (id.c1 ^ id.c0*0x9e3779b97f4a7c15) * 0xbf58476d1ce4e5b9
-	h ^= (id.s1 ^ id.s0*0xc2b2ae3d27d4eb4f ^ id.pp ^ uint64(sport)<<32) * 0x94d049bb133111eb
-	h ^= h >> 31
-	return &t.cache[h&(flowCacheSlots-1)]
+// slot is the cache slot of the frames going id's way from source port
+// sport; ph is pairHash(id), which the frame needs anyway. The client's
+// address and the ports tell the two directions of a pair apart.
+func (t *flowTable) slot(id *flowID, sport uint16, ph uint64) *flowCacheSlot {
+	h := ph ^ id.c1*0xd6e8feb86659fd93 ^ (id.pp|uint64(sport)<<32)*0x94d049bb133111eb
+	h ^= h >> 29
+	return &t.cache[h*0x9e3779b97f4a7c15>>(64-flowCacheBits)]
 }
 
 // appIndex interns an application name.
@@ -386,11 +394,14 @@ func (e *Engine) Packet(p *Packet) {
 		e.lastNow = now
 	}
 	src := p.Src.Unmap()
-	if p.HasMAC && unicastMAC(p.SrcMAC) && (!src.IsValid() || e.opt.Local(src) || !e.router[p.SrcMAC]) {
+	switch {
+	case p.HasMAC && e.paired(p.SrcMAC, src, now):
+		// A pairing made before (most frames): the sender is a known host.
+	case p.HasMAC && unicastMAC(p.SrcMAC) && (!src.IsValid() || e.opt.Local(src) || !e.router[p.SrcMAC]):
 		if h := e.pair(p.SrcMAC, src, now); h == nil && src.IsValid() && e.opt.Local(src) {
 			e.hostForIP(src).seen(now)
 		}
-	} else if src.IsValid() && e.opt.Local(src) {
+	case src.IsValid() && e.opt.Local(src):
 		e.hostForIP(src).seen(now)
 	}
 	if !p.Src.IsValid() || !p.Dst.IsValid() {
@@ -412,11 +423,12 @@ func (e *Engine) account(p *Packet, at stamp) {
 	fid := frameID(p.Src, p.Dst, p.Proto, dport)
 	var f *flowAgg
 	reversed := false
-	slot := t.slot(fid, sport)
-	if slot.gen == t.gen && slot.id.eq(&fid) && slot.sport == sport && slot.pgen == t.pairGen[pairOf(fid)] && !e.noFlowCache {
+	ph := pairHash(&fid)
+	slot := t.slot(&fid, sport, ph)
+	if slot.gen == t.gen && slot.id.eq(&fid) && slot.sport == sport && slot.pgen == t.pairGen[ph>>(64-pairGenBits)] && !e.noFlowCache {
 		f, reversed = t.at(slot.at), slot.reversed
 	} else {
-		f, reversed = e.lookup(p, at, fid, sport, slot)
+		f, reversed = e.lookup(p, at, fid, sport, slot, ph)
 	}
 	if p.HasMAC {
 		f.hasMAC = true
@@ -437,14 +449,26 @@ func (e *Engine) account(p *Packet, at stamp) {
 	if at < f.first {
 		f.first = at
 	}
-	if sec := at.sec(); sec < t.hourFrom || sec >= t.hourFrom+3600 { // frames come in time order, mostly
-		t.hour, t.hourFrom = at.hour(), sec-(sec%3600+3600)%3600
+	if at < t.hourLo || at >= t.hourHi { // frames come in time order, mostly
+		t.setHour(at)
 	}
 	if int(f.hour) == t.hour && f.hourPkts < math.MaxUint32 {
 		f.hourPkts++
 	} else {
 		t.count(f, t.hour, 1)
 	}
+}
+
+// setHour makes the table's current hour at's.
+func (t *flowTable) setHour(at stamp) {
+	t.hour = at.hour()
+	sec := at.sec()
+	from := sec - (sec%3600+3600)%3600
+	if from < stampMinSec+3600 || from > stampMaxSec-3600 {
+		t.hourLo, t.hourHi = 1, 0 // near a stamp's ends: no range; every frame asks
+		return
+	}
+	t.hourLo, t.hourHi = stamp(from*1e9), stamp((from+3600)*1e9)
 }
 
 // lookup finds (or makes) the flow of a frame whose direction is fid
@@ -454,7 +478,7 @@ func (e *Engine) account(p *Packet, at stamp) {
 // TCP flags choose (serverIsSource), frame by frame (see
 // TestFlowCacheAmbiguous), and the answer is not remembered; otherwise it
 // is remembered in slot, and for the frames going the other way too.
-func (e *Engine) lookup(p *Packet, at stamp, fid flowID, sport uint16, slot *flowCacheSlot) (*flowAgg, bool) {
+func (e *Engine) lookup(p *Packet, at stamp, fid flowID, sport uint16, slot *flowCacheSlot, ph uint64) (*flowAgg, bool) {
 	t := &e.flows
 	rid := fid.reverse(sport)
 	serverSent := serverIsSource(p)
@@ -488,12 +512,12 @@ func (e *Engine) lookup(p *Packet, at stamp, fid flowID, sport uint16, slot *flo
 		reversed = false // a host's conversation with itself, one port
 	}
 	if !e.noFlowCache && !ambiguous {
-		pgen := t.pairGen[pairOf(fid)] // after add: the same for rid
+		pgen := t.pairGen[ph>>(64-pairGenBits)] // after add: the same for rid
 		*slot = flowCacheSlot{id: fid, sport: sport, at: r, gen: t.gen, pgen: pgen, reversed: reversed}
 		if !fid.eq(&rid) {
 			// The frames coming back (source rid's, source port fid's)
 			// look up the same two ids and find this one.
-			*t.slot(rid, fid.port()) = flowCacheSlot{id: rid, sport: fid.port(), at: r, gen: t.gen, pgen: pgen, reversed: !reversed}
+			*t.slot(&rid, fid.port(), ph) = flowCacheSlot{id: rid, sport: fid.port(), at: r, gen: t.gen, pgen: pgen, reversed: !reversed}
 		}
 	}
 	return f, reversed

@@ -119,11 +119,7 @@ func (e *Engine) pair(m [6]byte, a netip.Addr, at stamp) *host {
 	// Most frames repeat a pairing already made: served from the cache,
 	// they only move the host's and the pairing's last sighting.
 	slot := &e.pairs[pairIndex(m, a)]
-	if slot.gen == e.gen && slot.h != nil && slot.mac == m && slot.a == a && !e.noPairCache {
-		slot.h.seen(at)
-		if slot.p.last < at {
-			slot.p.last = at
-		}
+	if e.hit(slot, m, a, at) {
 		return slot.h
 	}
 	gen := e.gen
@@ -171,6 +167,27 @@ func (e *Engine) pair(m [6]byte, a netip.Addr, at stamp) *host {
 		}
 	}
 	return h
+}
+
+// paired is pair's answer from its cache of settled pairings, where it has
+// one: MAC m's host uses address a (the pairing moved to time at). Only a
+// local address of a device's MAC is cached, so a frame it answers for
+// needs none of pair's other checks.
+func (e *Engine) paired(m [6]byte, a netip.Addr, at stamp) bool {
+	return e.hit(&e.pairs[pairIndex(m, a)], m, a, at)
+}
+
+// hit reports whether slot holds the pairing of m and a, and if so moves
+// its last sighting, and its host's, to at.
+func (e *Engine) hit(slot *pairSlot, m [6]byte, a netip.Addr, at stamp) bool {
+	if slot.gen != e.gen || slot.h == nil || slot.mac != m || slot.a != a || e.noPairCache {
+		return false
+	}
+	slot.h.seen(at)
+	if slot.p.last < at {
+		slot.p.last = at
+	}
+	return true
 }
 
 // pairSlot caches one settled pairing: MAC mac uses address a, its host

@@ -93,6 +93,9 @@ type Decoder struct {
 	emit func(domain.Observation)
 	p    *Packet
 	err  error
+	// macLater is set while an Ethernet frame's source MAC waits for its
+	// IPv4 header to be checked along with it (see sourceSeen4).
+	macLater bool
 }
 
 // NewDecoder returns a decoder whose observations name source, e.g.

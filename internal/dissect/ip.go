@@ -31,10 +31,11 @@ func (d *Decoder) ipv4(b []byte) {
 		b = b[:total] // drop Ethernet padding
 	}
 	p := d.p
-	p.Src = netip.AddrFrom4([4]byte(b[12:16]))
+	src := [4]byte(b[12:16])
+	p.Src = netip.AddrFrom4(src)
 	p.Dst = netip.AddrFrom4([4]byte(b[16:20]))
 	p.Proto = b[9]
-	d.ipSeen()
+	d.sourceSeen4(src)
 	frag := binary.BigEndian.Uint16(b[6:8])
 	if frag&0x1fff != 0 {
 		return // a later fragment: no transport header

@@ -38,6 +38,16 @@ func (d *Decoder) ethernet(b []byte) {
 		et = binary.BigEndian.Uint16(b[2:4])
 		b = b[4:]
 	}
+	if et == etherIPv4 {
+		// Checked with the source address, one lookup for most frames.
+		d.macLater = true
+		d.ipv4(b)
+		if d.macLater { // the IPv4 header was cut short
+			d.macLater = false
+			d.macSeen()
+		}
+		return
+	}
 	d.macSeen()
 	d.etherType(et, b)
 }
@@ -123,6 +133,23 @@ func (d *Decoder) macSeen() {
 		return
 	}
 	d.observe(host{mac: m, has: true}, obsMAC, FormatMAC(m), "Ethernet source address")
+}
+
+// sourceSeen4 does macSeen (when the frame's MAC waits: macLater) and
+// ipSeen for an IPv4 frame. When the source MAC and address were reported
+// together already, one probe of the seen set's quick table (where
+// addPair leaves them) tells, without the checks of each.
+func (d *Decoder) sourceSeen4(src [4]byte) {
+	if !d.macLater {
+		d.ipSeen()
+		return
+	}
+	d.macLater = false
+	if d.seen.quickHas(d.p.SrcMAC, src) {
+		return
+	}
+	d.macSeen()
+	d.ipSeen()
 }
 
 // ipSeen reports a (source MAC, source IP) pair the first time it appears.

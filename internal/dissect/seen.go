@@ -103,6 +103,14 @@ func quickKey(mac [6]byte, ip netip.Addr) (quickPair, bool) {
 	return q, false
 }
 
+// quickHas reports whether (mac, the IPv4 address src) is in the quick
+// table: the pair was added (and so was mac alone, unless the set was
+// cleared in between, which only repeats a report).
+func (s *seenSet) quickHas(mac [6]byte, src [4]byte) bool {
+	q := quickPair{m: 1<<63 | uint64(mac[0])<<40 | uint64(mac[1])<<32 | uint64(mac[2])<<24 | uint64(mac[3])<<16 | uint64(mac[4])<<8 | uint64(mac[5]), v4: binary.BigEndian.Uint32(src[:])}
+	return q.v4 != 0 && s.quick[q.slot()] == q
+}
+
 func (q quickPair) slot() int {
 	return int(((q.m ^ uint64(q.v4)<<16) * 0x9e3779b97f4a7c15) >> 54)
 }
