@@ -250,7 +250,7 @@ func family(hi, lo uint64) uint8 {
 // macKey is a peer MAC as keyedFlow.mac orders it: as the formatted
 // lowercase MACs sort, after none.
 func macKey(m [6]byte) uint64 {
-	return 1<<48 | uint64(m[0])<<40 | uint64(m[1])<<32 | uint64(m[2])<<24 | uint64(m[3])<<16 | uint64(m[4])<<8 | uint64(m[5])
+	return 1<<48 | mac48(m)
 }
 
 // appRanks gives each interned application name its rank in sorted order.

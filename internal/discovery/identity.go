@@ -205,7 +205,7 @@ type pairSlot struct {
 const pairSlots = 1 << 12
 
 func pairIndex(m [6]byte, a netip.Addr) int {
-	x := uint64(m[0])<<40 | uint64(m[1])<<32 | uint64(m[2])<<24 | uint64(m[3])<<16 | uint64(m[4])<<8 | uint64(m[5])
+	x := mac48(m)
 	var y uint64
 	if a.Is4() {
 		b := a.As4()

@@ -22,7 +22,7 @@ type pairKey struct {
 }
 
 func newPairKey(mac [6]byte, ip netip.Addr) pairKey {
-	k := pairKey{m: uint64(mac[0])<<40 | uint64(mac[1])<<32 | uint64(mac[2])<<24 | uint64(mac[3])<<16 | uint64(mac[4])<<8 | uint64(mac[5])}
+	k := pairKey{m: mac48(mac)}
 	switch {
 	case ip.Is4():
 		k.m |= 4 << 48
@@ -91,7 +91,7 @@ type quickPair struct {
 }
 
 func quickKey(mac [6]byte, ip netip.Addr) (quickPair, bool) {
-	q := quickPair{m: 1<<63 | uint64(mac[0])<<40 | uint64(mac[1])<<32 | uint64(mac[2])<<24 | uint64(mac[3])<<16 | uint64(mac[4])<<8 | uint64(mac[5])}
+	q := quickPair{m: 1<<63 | mac48(mac)}
 	switch {
 	case ip.Is4():
 		a := ip.As4()
@@ -107,8 +107,13 @@ func quickKey(mac [6]byte, ip netip.Addr) (quickPair, bool) {
 // table: the pair was added (and so was mac alone, unless the set was
 // cleared in between, which only repeats a report).
 func (s *seenSet) quickHas(mac [6]byte, src [4]byte) bool {
-	q := quickPair{m: 1<<63 | uint64(mac[0])<<40 | uint64(mac[1])<<32 | uint64(mac[2])<<24 | uint64(mac[3])<<16 | uint64(mac[4])<<8 | uint64(mac[5]), v4: binary.BigEndian.Uint32(src[:])}
+	q := quickPair{m: 1<<63 | mac48(mac), v4: binary.BigEndian.Uint32(src[:])}
 	return q.v4 != 0 && s.quick[q.slot()] == q
+}
+
+// mac48 is a MAC as the low 48 bits of a word (two loads, not six).
+func mac48(m [6]byte) uint64 {
+	return uint64(binary.BigEndian.Uint32(m[0:4]))<<16 | uint64(binary.BigEndian.Uint16(m[4:6]))
 }
 
 func (q quickPair) slot() int {

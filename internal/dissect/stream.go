@@ -1,8 +1,8 @@
 package dissect
 
 import (
-	"bytes"
 	"encoding/binary"
+	"net/netip"
 )
 
 // Stream limits: how many TCP conversations are tracked at once, and how
@@ -47,11 +47,23 @@ type stream struct {
 	dicomCtx []dicomContext
 }
 
-// streamKey names a conversation by plain arrays (no pointers), so the
-// map hashes it quickly.
+// streamKey names a conversation by plain words (no pointers), so the
+// map hashes it quickly: each end's address as netip.Addr.As16 gives it,
+// in two words (hi, lo), and its port. Side a is the lower (address,
+// port).
 type streamKey struct {
-	a, b   [16]byte
-	ap, bp uint16
+	ahi, alo, bhi, blo uint64
+	ap, bp             uint16
+}
+
+// addrWords is an address as the two words of its 16-byte form.
+func addrWords(a netip.Addr) (hi, lo uint64) {
+	if a.Is4() {
+		b := a.As4()
+		return 0, 0xffff<<32 | uint64(binary.BigEndian.Uint32(b[:]))
+	}
+	b := a.As16()
+	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
 }
 
 // streamTable holds the tracked conversations and recycles their state.
@@ -69,11 +81,11 @@ type streamTable struct {
 
 // eq is *k == *o, field by field (see flowID.eq in discovery).
 func (k *streamKey) eq(o *streamKey) bool {
-	return k.a == o.a && k.b == o.b && k.ap == o.ap && k.bp == o.bp
+	return k.alo == o.alo && k.blo == o.blo && k.ap == o.ap && k.bp == o.bp && k.ahi == o.ahi && k.bhi == o.bhi
 }
 
 func (k *streamKey) slot() int {
-	x := binary.BigEndian.Uint32(k.a[12:]) ^ binary.BigEndian.Uint32(k.b[12:])*0x9e3779b1 ^ (uint32(k.ap)<<16|uint32(k.bp))*0x85ebca77
+	x := uint32(k.alo) ^ uint32(k.blo)*0x9e3779b1 ^ (uint32(k.ap)<<16|uint32(k.bp))*0x85ebca77
 	return int(x >> 24)
 }
 
@@ -131,11 +143,12 @@ func (t *streamTable) get(k streamKey) *stream {
 // stream feeds one TCP segment to its conversation.
 func (d *Decoder) stream(seq uint32, payload []byte) {
 	p := d.p
-	src, dst := p.Src.As16(), p.Dst.As16()
-	k := streamKey{a: src, b: dst, ap: p.SrcPort, bp: p.DstPort}
+	shi, slo := addrWords(p.Src)
+	dhi, dlo := addrWords(p.Dst)
+	k := streamKey{ahi: shi, alo: slo, bhi: dhi, blo: dlo, ap: p.SrcPort, bp: p.DstPort}
 	side := 0
-	if c := bytes.Compare(src[:], dst[:]); c > 0 || (c == 0 && p.SrcPort > p.DstPort) {
-		k = streamKey{a: dst, b: src, ap: p.DstPort, bp: p.SrcPort}
+	if shi > dhi || (shi == dhi && (slo > dlo || (slo == dlo && p.SrcPort > p.DstPort))) {
+		k = streamKey{ahi: dhi, alo: dlo, bhi: shi, blo: slo, ap: p.DstPort, bp: p.SrcPort}
 		side = 1
 	}
 	s := d.streams.lookup(&k)

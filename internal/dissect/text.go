@@ -44,6 +44,16 @@ func cleanText(dst, value []byte) []byte {
 		value = value[:len(value)-1]
 	}
 	for len(value) > 0 && len(dst) < maxValue {
+		// Printable ASCII (most of any value) is copied a run at a time.
+		i, room := 0, min(len(value), maxValue-len(dst))
+		for i < room && value[i] >= 0x20 && value[i] < 0x7f {
+			i++
+		}
+		if i > 0 {
+			dst = append(dst, value[:i]...)
+			value = value[i:]
+			continue
+		}
 		c := value[0]
 		if c < utf8.RuneSelf {
 			if c == '\n' || c == '\r' || c == '\t' {
