@@ -126,7 +126,6 @@ func (d *Decoder) tcp(b []byte) {
 		d.fail("tcp", ErrMalformed)
 		return
 	}
-	p.App = portApp(protoTCP, p.SrcPort, p.DstPort)
 	seq := binary.BigEndian.Uint32(b[4:8])
 	if p.TCPFlags&(TCPSyn|TCPAck) == TCPSyn|TCPAck {
 		d.openPort()

@@ -140,7 +140,8 @@ func (t *streamTable) get(k streamKey) *stream {
 	return s
 }
 
-// stream feeds one TCP segment to its conversation.
+// stream feeds one TCP segment to its conversation, and names the
+// frame's application.
 func (d *Decoder) stream(seq uint32, payload []byte) {
 	p := d.p
 	shi, slo := addrWords(p.Src)
@@ -151,17 +152,18 @@ func (d *Decoder) stream(seq uint32, payload []byte) {
 		k = streamKey{ahi: dhi, alo: dlo, bhi: shi, blo: slo, ap: p.DstPort, bp: p.SrcPort}
 		side = 1
 	}
+	// A conversation's application is its ports' (portApp, the same
+	// both ways) until its content names one; a tracked stream holds it.
 	s := d.streams.lookup(&k)
 	if s == nil {
+		p.App = portApp(protoTCP, p.SrcPort, p.DstPort)
 		if len(payload) == 0 && p.TCPFlags&TCPSyn == 0 {
 			return
 		}
 		s = d.streams.get(k)
 		s.app = p.App
 	}
-	if s.app != "" {
-		p.App = s.app
-	}
+	p.App = s.app
 	dr := &s.side[side]
 	if p.TCPFlags&TCPSyn != 0 {
 		dr.started, dr.next = true, seq+1
