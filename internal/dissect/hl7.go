@@ -27,6 +27,13 @@ func (d *Decoder) hl7Message(dr *dir, b []byte) (int, uint32) {
 		return len(b), 0
 	}
 	msg := b[i+1:]
+	if len(msg) >= 3 && string(msg[:3]) != "MSH" {
+		// Not a message's header: what ParseMSH would say at the
+		// segment's end, said without looking for it.
+		d.fail("hl7", ErrMalformed)
+		dr.inBody = true
+		return i + 1, 0
+	}
 	end := hl7.SegmentEnd(msg)
 	if end < 0 {
 		if len(msg) > maxMSH {
