@@ -154,7 +154,7 @@ func discoveryHeap() int64 {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return 0
 	}
-	return 160 << 20
+	return sensor.DefaultHeapLimit
 }
 
 // storeSink applies batches to the store, adding their results to sum.

@@ -128,7 +128,7 @@ func BenchmarkPipeline10M(b *testing.B) {
 			}
 			return err
 		})
-		stats, err := Run(ctx, src, dissect.NewDecoder("pcap:synthetic.pcap"), eng, Options{})
+		stats, err := Run(ctx, src, dissect.NewDecoder("pcap:synthetic.pcap"), eng, Options{HeapLimit: DefaultHeapLimit}) // as the CLI runs it
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -149,7 +149,8 @@ func BenchmarkPipeline10M(b *testing.B) {
 // frames among 300 hosts): file read, every dissector, identity
 // resolution and flow aggregation, with the batches handed to a sink that
 // only counts them (the store's cost is BenchmarkPipeline10M's) and flow
-// records reused between batches, as the CLI's store sink allows. Packets
+// records reused between batches, as the CLI's store sink allows, and the
+// CLI's heap limit (the collector runs by heap size, see heapGovernor). Packets
 // per CPU-second is the figure on a shared machine.
 func BenchmarkPipelineMix(b *testing.B) {
 	path := vigiltest.MixCapture(b, vigiltest.MixPackets)
@@ -168,7 +169,7 @@ func BenchmarkPipelineMix(b *testing.B) {
 			hosts += len(bt.Hosts)
 			return nil
 		})
-		st, err := Run(ctx, src, dissect.NewDecoder("pcap:mix"), eng, Options{})
+		st, err := Run(ctx, src, dissect.NewDecoder("pcap:mix"), eng, Options{HeapLimit: DefaultHeapLimit}) // as the CLI runs it
 		src.Close()
 		if err != nil || st.Frames != vigiltest.MixPackets || hosts < 300 {
 			b.Fatalf("%d frames, %d hosts: %v", st.Frames, hosts, err)

@@ -43,20 +43,28 @@ type Options struct {
 	HeapLimit int64
 }
 
-// heapGovernor keeps the Go heap of a run near what is live: a soft
-// memory limit of base bytes, raised to 1.5 times the live heap when
-// that grows past two thirds of it. By default the heap may grow to twice
-// what is live before a collection; under the limit it collects sooner
-// while little is live, and never more often than GOGC=50 would (so it
-// cannot spend the run collecting, as a fixed limit below the live heap
-// would).
+// DefaultHeapLimit is the heap limit the CLI runs discovery with
+// (Options.HeapLimit).
+const DefaultHeapLimit = 128 << 20
+
+// heapGovernor runs the garbage collector by the heap's size instead of
+// its growth: proportional collection (GOGC) is off, and a soft memory
+// limit of base bytes starts a collection, raised to 1.5 times the live
+// heap when that grows past two thirds of it. A capture allocates
+// steadily (facts, batches) while what stays live grows slowly (hosts,
+// flows); collecting each time the heap doubled cost a fifth of the
+// pipeline's time, mostly while the heap was small. The limit keeps the
+// heap bounded, and never lets collections come more often than GOGC=50
+// would (so a run cannot spend its time collecting, as a fixed limit
+// below the live heap would make it).
 type heapGovernor struct {
 	base, prev int64
+	prevGC     int
 	sample     [1]metrics.Sample
 }
 
 func newHeapGovernor(base int64) *heapGovernor {
-	g := &heapGovernor{base: base, prev: debug.SetMemoryLimit(base)}
+	g := &heapGovernor{base: base, prev: debug.SetMemoryLimit(base), prevGC: debug.SetGCPercent(-1)}
 	g.sample[0].Name = "/gc/heap/live:bytes"
 	return g
 }
@@ -72,8 +80,11 @@ func (g *heapGovernor) adjust() int64 {
 	return limit
 }
 
-// stop puts back the limit there was before.
-func (g *heapGovernor) stop() { debug.SetMemoryLimit(g.prev) }
+// stop puts back the limit and GOGC there were before.
+func (g *heapGovernor) stop() {
+	debug.SetGCPercent(g.prevGC)
+	debug.SetMemoryLimit(g.prev)
+}
 
 // Decoder is what the sensor needs of a dissector (*dissect.Decoder).
 type Decoder interface {
@@ -98,9 +109,7 @@ func Run(ctx context.Context, src capture.Source, dec Decoder, eng *discovery.En
 		defer g.stop()
 		user := opt.Progress
 		opt.Progress = func(s Stats) {
-			if s.Frames%(1<<20) < opt.ProgressEvery {
-				g.adjust()
-			}
+			g.adjust() // a few microseconds, every ProgressEvery frames
 			if user != nil {
 				user(s)
 			}

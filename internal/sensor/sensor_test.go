@@ -146,9 +146,20 @@ func TestHeapLimit(t *testing.T) {
 	defer src.Close()
 	eng := discovery.New(discovery.Options{}, func(context.Context, *domain.DiscoveryBatch) error { return nil })
 	var during int64
+	gcBefore := debug.SetGCPercent(100)
+	debug.SetGCPercent(gcBefore)
+	gcDuring := 0
 	_, err = Run(context.Background(), src, dissect.NewDecoder("x"), eng, Options{HeapLimit: 1 << 40, ProgressEvery: 1,
-		Progress: func(Stats) { during = debug.SetMemoryLimit(-1) }})
+		Progress: func(Stats) {
+			during = debug.SetMemoryLimit(-1)
+			gcDuring = debug.SetGCPercent(-1) // reads it (it is -1 already)
+		}})
 	if err != nil || during != 1<<40 || debug.SetMemoryLimit(-1) != before {
 		t.Errorf("during the run %d, after %d (before %d): %v", during, debug.SetMemoryLimit(-1), before, err)
+	}
+	// The collector runs by the limit alone during the run (GOGC off),
+	// and by GOGC again after it.
+	if gcAfter := debug.SetGCPercent(gcBefore); gcDuring != -1 || gcAfter != gcBefore {
+		t.Errorf("GOGC during the run %d, after %d (before %d)", gcDuring, gcAfter, gcBefore)
 	}
 }
