@@ -94,12 +94,15 @@ func (e *Engine) batch(pending []flowRef, names *batchNames) (*domain.DiscoveryB
 	}
 	keyed := grow(e.keyed, total)
 	e.keyed = keyed
+	sorted := grow(e.sorted, total)
+	e.sorted = sorted
 	rank := appRanks(t.apps)
 	attach := func(h *host, r flowRef, client bool, peer *host) {
 		i := h.flowAt + h.nflows
 		h.nflows++
 		mac := e.domainFlow(&slab[i], r, client, peer, names)
 		keyed[i] = newKeyedFlow(t.id(r), t.at(r), client, int32(i), mac, rank)
+		sorted[i] = keyed[i].sortKey()
 	}
 	for i, r := range pending {
 		ch, sh := ends[i].ch, ends[i].sh
@@ -147,7 +150,7 @@ func (e *Engine) batch(pending []flowRef, names *batchNames) (*domain.DiscoveryB
 				}
 			}
 		}
-		dh.Flows = foldFlows(keyed[h.flowAt:h.flowAt+h.nflows], slab, t.zones)
+		dh.Flows = foldFlows(sorted[h.flowAt:h.flowAt+h.nflows], keyed, slab, t.zones)
 		b.Hosts = append(b.Hosts, dh)
 		sent = append(sent, h)
 	}
@@ -330,20 +333,78 @@ func compareAddrKey(fa, fb uint8, ha, hb, la, lb uint64) int {
 // map's), so one flow's parts are ordered by direction and peer MAC too
 // (the fold keeps the first part's, and the first MAC it meets), and the
 // batch is the same on every run.
-func foldFlows(fs []keyedFlow, slab []domain.Flow, zones []string) []*domain.Flow {
+func foldFlows(fs []sortKey, keyed []keyedFlow, slab []domain.Flow, zones []string) []*domain.Flow {
 	if len(fs) == 0 {
 		return nil
 	}
-	slices.SortFunc(fs, func(a, b keyedFlow) int { return compareKeyed(&a, &b, zones) })
+	slices.SortFunc(fs, func(a, b sortKey) int { return compareSorted(&a, &b, keyed, zones) })
 	out := make([]*domain.Flow, 0, len(fs))
 	for i := range fs {
-		if i > 0 && sameFlow(&fs[i], &fs[i-1], zones) == 0 {
+		if i > 0 && sameSorted(&fs[i], &fs[i-1], keyed, zones) == 0 {
 			out[len(out)-1].Add(&slab[fs[i].at])
 			continue
 		}
 		out = append(out, &slab[fs[i].at])
 	}
 	return out
+}
+
+// sortKey is a keyedFlow's order packed into two words, k0 for the local
+// address and k1 for the peer's with the transport, port and application,
+// small to move while sorting and quick to compare. An IPv4 address
+// packs whole: k0 is the address; k1 is the address, transport rank, port
+// and application rank (32+2+16+8 bits). An IPv6 address packs only as a
+// prefix of its order (the family bit and the top 63 bits), and a tie
+// there is settled by the keyedFlow it was made from (keyed[at]).
+type sortKey struct {
+	k0, k1 uint64
+	mac    uint64 // keyedFlow.mac
+	at     int32  // the record's place in the batch's slab and in keyed
+	out    bool
+	l6, p6 bool // the local, the peer address is IPv6 (its k is a prefix)
+}
+
+func (kf *keyedFlow) sortKey() sortKey {
+	sk := sortKey{mac: kf.mac, at: kf.at, out: kf.out, l6: kf.lfam == 2, p6: kf.pfam == 2}
+	if sk.l6 {
+		sk.k0 = 1<<63 | kf.lhi>>1
+	} else {
+		sk.k0 = kf.llo & 0xffffffff
+	}
+	if sk.p6 {
+		sk.k1 = 1<<63 | kf.phi>>1
+	} else {
+		sk.k1 = (kf.plo&0xffffffff)<<26 | uint64(kf.tr&3)<<24 | uint64(kf.port)<<8 | uint64(kf.app)
+	}
+	return sk
+}
+
+// sameSorted is sameFlow by sort keys.
+func sameSorted(a, b *sortKey, keyed []keyedFlow, zones []string) int {
+	if a.k0 != b.k0 {
+		return cmp.Compare(a.k0, b.k0)
+	}
+	if a.l6 { // and so is b's: the family is k0's top bit
+		return sameFlow(&keyed[a.at], &keyed[b.at], zones)
+	}
+	if a.k1 != b.k1 {
+		return cmp.Compare(a.k1, b.k1)
+	}
+	if a.p6 {
+		return sameFlow(&keyed[a.at], &keyed[b.at], zones)
+	}
+	return 0
+}
+
+// compareSorted is compareKeyed by sort keys.
+func compareSorted(a, b *sortKey, keyed []keyedFlow, zones []string) int {
+	if c := sameSorted(a, b, keyed, zones); c != 0 {
+		return c
+	}
+	if c := boolOrder(a.out, b.out); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.mac, b.mac)
 }
 
 // boolOrder orders false before true.

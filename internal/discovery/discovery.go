@@ -97,6 +97,7 @@ type Engine struct {
 	// buffers a batch reuses (see batch)
 	ends    []flowEnds
 	keyed   []keyedFlow
+	sorted  []sortKey
 	slab    []domain.Flow
 	lastNow stamp
 

@@ -272,7 +272,11 @@ func TestFlowOrder(t *testing.T) {
 	addrs := []netip.Addr{netip.MustParseAddr("10.0.0.5"), netip.MustParseAddr("10.0.0.6"),
 		netip.MustParseAddr("192.168.1.1"), netip.MustParseAddr("fe80::1"), netip.MustParseAddr("fe80::1%eth0"),
 		netip.MustParseAddr("fe80::1%eth1"), netip.MustParseAddr("fe80::2%eth0"), netip.MustParseAddr("::ffff:10.0.0.5"),
-		netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("::")}
+		netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("::"),
+		// the sort keys' edges: the top and bottom of IPv4, IPv6 addresses
+		// whose first 64 bits differ only in the last of them
+		netip.MustParseAddr("255.255.255.254"), netip.MustParseAddr("0.0.0.1"),
+		netip.MustParseAddr("2001:db8:0:1::1"), netip.MustParseAddr("2001:db8:0:0:8000::1")}
 	protos := []uint8{0, 1, 6, 17, 58, 132}
 	apps := []string{"", "dicom", "hl7"}
 	macs := [][6]byte{{}, {0x00, 0x09, 0xfb, 0, 0, 1}, {0x00, 0x1b, 0x21, 0, 0, 2}}
@@ -324,6 +328,10 @@ func TestFlowOrder(t *testing.T) {
 	}
 	sign := func(c int) int { return cmp.Compare(c, 0) }
 	zones := e.flows.zones
+	keyed := make([]keyedFlow, len(ss))
+	for i := range ss {
+		keyed[i] = ss[i].kf
+	}
 	for i := range ss {
 		for j := range ss {
 			a, b := &ss[i], &ss[j]
@@ -331,11 +339,18 @@ func TestFlowOrder(t *testing.T) {
 			if got := compareKeyed(&a.kf, &b.kf, zones); sign(got) != sign(want) {
 				t.Fatalf("%s→%s %+v vs %s→%s %+v: %d, want %d", a.local, a.peer, *a.df, b.local, b.peer, *b.df, got, want)
 			}
+			sa, sb := a.kf.sortKey(), b.kf.sortKey()
+			if got := compareSorted(&sa, &sb, keyed, zones); sign(got) != sign(want) {
+				t.Fatalf("sort keys: %s→%s %+v vs %s→%s %+v: %d, want %d", a.local, a.peer, *a.df, b.local, b.peer, *b.df, got, want)
+			}
 			ka, kb := *a.df, *b.df
 			ka.Outbound, kb.Outbound, ka.PeerMAC, kb.PeerMAC = false, false, "", ""
 			same := ka.LocalIP == kb.LocalIP && ka.PeerIP == kb.PeerIP && ka.Key() == kb.Key()
 			if got := sameFlow(&a.kf, &b.kf, zones) == 0; got != same {
 				t.Fatalf("%q vs %q: same flow %v, want %v", a.df.Key(), b.df.Key(), got, same)
+			}
+			if got := sameSorted(&sa, &sb, keyed, zones) == 0; got != same {
+				t.Fatalf("sort keys: %q vs %q: same flow %v, want %v", a.df.Key(), b.df.Key(), got, same)
 			}
 		}
 	}
