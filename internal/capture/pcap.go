@@ -14,9 +14,12 @@ type pcapReader struct {
 	name string
 	be   bool // big-endian file
 	nano bool
-	link uint16
-	snap uint32
-	off  int64
+	// fracs is how many fractional units a second has (1e6, or 1e9 for
+	// nanosecond files) and unit a unit's nanoseconds.
+	fracs, unit uint32
+	link        uint16
+	snap        uint32
+	off         int64
 }
 
 func newPcap(in *feed, name string) (*pcapReader, error) {
@@ -35,6 +38,10 @@ func newPcap(in *feed, name string) (*pcapReader, error) {
 		p.be, p.nano = true, true
 	default:
 		return nil, &FormatError{File: name, Offset: 0, Err: ErrFormat}
+	}
+	p.fracs, p.unit = 1e6, 1000
+	if p.nano {
+		p.fracs, p.unit = 1e9, 1
 	}
 	p.snap = p.u32(h[16:20])
 	p.link = uint16(p.u32(h[20:24]) & 0xffff)
@@ -64,7 +71,7 @@ func (p *pcapReader) Next() (Frame, error) {
 	frac := p.u32(b[4:8])
 	incl := p.u32(b[8:12])
 	orig := p.u32(b[12:16])
-	if incl > maxRecord || (!p.nano && frac >= 1e6) || (p.nano && frac >= 1e9) {
+	if incl > maxRecord || frac >= p.fracs {
 		return Frame{}, &FormatError{File: p.name, Offset: start, Err: ErrCorrupt}
 	}
 	n := 16 + int(incl)
@@ -75,12 +82,8 @@ func (p *pcapReader) Next() (Frame, error) {
 	}
 	p.in.done(n)
 	p.off += int64(n)
-	ns := int64(frac)
-	if !p.nano {
-		ns *= 1000
-	}
 	return Frame{
-		At:      time.Unix(int64(sec), ns).UTC(),
+		At:      time.Unix(int64(sec), int64(frac)*int64(p.unit)).UTC(),
 		Link:    p.link,
 		Data:    b[16:n:n],
 		OrigLen: int(max(orig, incl)),

@@ -117,6 +117,14 @@ func Run(ctx context.Context, src capture.Source, dec Decoder, eng *discovery.En
 	}
 	var lastFlush time.Time
 	var runErr error
+	// Progress is reported each time the frames read reach nextProgress.
+	nextProgress := opt.ProgressEvery
+	progress := func() {
+		nextProgress += opt.ProgressEvery
+		if opt.Progress != nil {
+			opt.Progress(st)
+		}
+	}
 	// frames runs the loop until the source ends (true) or a dissector
 	// panics (false: that frame failed, and the loop goes on after it).
 	// One deferred recover serves every frame until a panic, rather than
@@ -168,8 +176,8 @@ func Run(ctx context.Context, src capture.Source, dec Decoder, eng *discovery.En
 				}
 				lastFlush = f.At
 			}
-			if opt.Progress != nil && st.Frames%opt.ProgressEvery == 0 {
-				opt.Progress(st)
+			if st.Frames == nextProgress { // a comparison, not a division per frame
+				progress()
 			}
 		}
 	}
@@ -182,8 +190,8 @@ func Run(ctx context.Context, src capture.Source, dec Decoder, eng *discovery.En
 			break
 		}
 		st.DecodeFailures++ // the dissector panicked on the last frame read
-		if opt.Progress != nil && st.Frames%opt.ProgressEvery == 0 {
-			opt.Progress(st)
+		if st.Frames == nextProgress {
+			progress()
 		}
 	}
 	if err := eng.Flush(context.WithoutCancel(ctx), true); err != nil {
