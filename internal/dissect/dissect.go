@@ -174,19 +174,22 @@ func (d *Decoder) dstHost() host { return host{d.p.DstMAC, d.p.HasMAC, d.p.Dst} 
 // observe emits one fact about h unless it was already reported.
 func (d *Decoder) observe(h host, kind domain.ObservationKind, value, evidence string) {
 	if kind == obsMAC || kind == obsIP {
-		d.observeKey(h, kind, value, evidence, factKey{}) // see seenSet.add
+		d.report(h, kind, value, evidence, nil) // addPair deduplicates them
 		return
 	}
-	d.observeKey(h, kind, value, evidence, d.seen.key(h, kind, value))
+	k := d.seen.key(h, kind, value)
+	d.report(h, kind, value, evidence, &k)
 }
 
-// observeKey is observe with the fact's key (seenSet.key) computed.
-func (d *Decoder) observeKey(h host, kind domain.ObservationKind, value, evidence string, k factKey) {
+// report emits a fact about h unless h cannot be identified or the fact's
+// key k (seenSet.key) was added before; a nil k is a fact deduplicated
+// elsewhere.
+func (d *Decoder) report(h host, kind domain.ObservationKind, value, evidence string, k *factKey) {
 	named := h.has && !isMulticastMAC(h.mac) && h.mac != zeroMAC
 	if value == "" || (!named && !h.ip.IsValid()) {
 		return // a fact about no identifiable host
 	}
-	if !d.seen.add(kind, k) {
+	if k != nil && !d.seen.add(*k) {
 		return
 	}
 	o := domain.Observation{

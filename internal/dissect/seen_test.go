@@ -41,6 +41,13 @@ func TestSeenPairs(t *testing.T) {
 		if got := s.addPair(mac, ip); got != want {
 			t.Fatalf("step %d: addPair(%x, %v) = %v, want %v", step, mac, ip, got, want)
 		}
+		// What quickHas finds, addPair added and would not add again.
+		if ip.Is4() && s.quickHas(mac, ip.As4()) && s.addPair(mac, ip) {
+			t.Fatalf("step %d: quickHas(%x, %v) but the pair was not in the set", step, mac, ip)
+		}
+		if ip.Is4() && ip.As4() != [4]byte{} && !s.quickHas(mac, ip.As4()) {
+			t.Fatalf("step %d: quickHas(%x, %v) = false just after addPair", step, mac, ip)
+		}
 	}
 	if added < seenLimit+1000 {
 		t.Fatalf("only %d pairs added: the bound was not crossed", added)

@@ -27,7 +27,7 @@ func (d *Decoder) observeRaw(h host, kind domain.ObservationKind, v []byte, evid
 	if d.seen.has(k) {
 		return
 	}
-	d.observeKey(h, kind, string(v), evidence, k)
+	d.report(h, kind, string(v), evidence, &k)
 }
 
 // cleanText appends value to dst with surrounding spaces trimmed, control
