@@ -202,12 +202,12 @@ func formatMAC(m [6]byte) string {
 	return string(b)
 }
 
-// unicastMAC reports whether m can name one host.
 // mac48 is a MAC as the low 48 bits of a word (two loads, not six).
 func mac48(m [6]byte) uint64 {
 	return uint64(binary.BigEndian.Uint32(m[0:4]))<<16 | uint64(binary.BigEndian.Uint16(m[4:6]))
 }
 
+// unicastMAC reports whether m can name one host.
 func unicastMAC(m [6]byte) bool { return m[0]&1 == 0 && m != [6]byte{} }
 
 func sortedKeys[K comparable, V any](m map[K]V, less func(a, b K) int) []K {

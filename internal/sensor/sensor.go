@@ -52,8 +52,8 @@ const DefaultHeapLimit = 128 << 20
 // limit of base bytes starts a collection, raised to 1.5 times the live
 // heap when that grows past two thirds of it. A capture allocates
 // steadily (facts, batches) while what stays live grows slowly (hosts,
-// flows); collecting each time the heap doubled cost a fifth of the
-// pipeline's time, mostly while the heap was small. The limit keeps the
+// flows); collecting each time the heap doubled cost about a fifth of
+// the pipeline's time (BENCHMARKS.md, sixth session). The limit keeps the
 // heap bounded, and never lets collections come more often than GOGC=50
 // would (so a run cannot spend its time collecting, as a fixed limit
 // below the live heap would make it).
