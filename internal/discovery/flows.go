@@ -40,14 +40,15 @@ func (k flowKey) id() flowID {
 }
 
 // frameID is flowKey{src, dst, proto, port}.id() with the addresses
-// unmapped, taking a shorter way for IPv4 (most frames).
+// unmapped: the same words, as an IPv4 address and its IPv4-mapped IPv6
+// form have the same 16-byte form.
 func frameID(src, dst netip.Addr, proto uint8, port uint16) flowID {
-	if src.Is4() && dst.Is4() {
-		s4, d4 := src.As4(), dst.As4()
-		return flowID{c1: v4Prefix<<32 | uint64(binary.BigEndian.Uint32(s4[:])), s1: v4Prefix<<32 | uint64(binary.BigEndian.Uint32(d4[:])),
-			pp: uint64(proto)<<16 | uint64(port)}
+	s, d := src.As16(), dst.As16()
+	return flowID{
+		c0: binary.BigEndian.Uint64(s[0:8]), c1: binary.BigEndian.Uint64(s[8:16]),
+		s0: binary.BigEndian.Uint64(d[0:8]), s1: binary.BigEndian.Uint64(d[8:16]),
+		pp: uint64(proto)<<16 | uint64(port),
 	}
-	return flowKey{client: src.Unmap(), server: dst.Unmap(), proto: proto, port: port}.id()
 }
 
 // reverse is the id of the opposite direction's key with the given port

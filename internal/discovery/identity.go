@@ -206,17 +206,9 @@ const pairSlots = 1 << 12
 
 func pairIndex(m [6]byte, a netip.Addr) int {
 	x := mac48(m)
-	var y uint64
-	if a.Is4() {
-		b := a.As4()
-		y = uint64(binary.BigEndian.Uint32(b[:]))
-	} else {
-		b := a.As16()
-		y = binary.BigEndian.Uint64(b[8:16])
-	}
-	h := x*0x9e3779b97f4a7c15 ^ y*0xc2b2ae3d27d4eb4f
-	h ^= h >> 29
-	h *= 0xbf58476d1ce4e5b9
+	b := a.As16() // the low half holds an IPv4 address whole
+	y := binary.BigEndian.Uint64(b[8:16])
+	h := (x ^ y*0xc2b2ae3d27d4eb4f) * 0x9e3779b97f4a7c15 // a product's top bits mix all its inputs
 	return int(h >> (64 - 12))
 }
 
