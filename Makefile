@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test lint fuzz-smoke fuzz bench bench-peers pgo demo
+.PHONY: all build test lint fuzz-smoke fuzz bench bench-peers bench-instr pgo demo
 
 all: build
 
@@ -45,6 +45,10 @@ bench:
 	$(GO) test $(PGO) -run '^$$' -bench . -benchtime 3x -count 1 -timeout 60m ./internal/cli/ ./internal/importer/... ./internal/intel/...
 	# capture, dissection and the sensor on one core (the live replay needs root)
 	$(GO) test $(PGO) -run '^$$' -bench . -benchtime 3x -count 1 -cpu 1 -timeout 60m ./internal/dissect/ ./internal/sensor/
+
+## bench-instr: instructions per frame of the offline pipeline (cachegrind; needs valgrind)
+bench-instr:
+	scripts/bench-instructions.sh
 
 ## pgo: rebuild cmd/vigil/default.pgo, the CPU profile of offline discovery
 ## (read, every dissector, identity resolution, flow aggregation) that the
