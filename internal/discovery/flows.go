@@ -22,26 +22,18 @@ type flowKey struct {
 // flowID is a flowKey packed into plain words, so the flow table hashes
 // and compares it as 40 bytes of memory (a netip.Addr holds a pointer, and
 // flowKey has padding, which make Go hash it field by field). The
-// addresses are held as netip.Addr.As16 gives them; IPv4 addresses are
-// unmapped before they get here, so an IPv4-mapped value is an IPv4
-// address. A zone is not part of the id (see flowAgg).
+// addresses are held as netip.Addr.As16 gives them, so an IPv4 address
+// and its IPv4-mapped form have one id. A zone is not part of the id (see
+// flowAgg).
 type flowID struct {
 	c0, c1, s0, s1 uint64
 	pp             uint64 // proto<<16 | port
 }
 
-func (k flowKey) id() flowID {
-	c, s := k.client.As16(), k.server.As16()
-	return flowID{
-		c0: binary.BigEndian.Uint64(c[0:8]), c1: binary.BigEndian.Uint64(c[8:16]),
-		s0: binary.BigEndian.Uint64(s[0:8]), s1: binary.BigEndian.Uint64(s[8:16]),
-		pp: uint64(k.proto)<<16 | uint64(k.port),
-	}
-}
+func (k flowKey) id() flowID { return frameID(k.client, k.server, k.proto, k.port) }
 
-// frameID is flowKey{src, dst, proto, port}.id() with the addresses
-// unmapped: the same words, as an IPv4 address and its IPv4-mapped IPv6
-// form have the same 16-byte form.
+// frameID is flowKey{src, dst, proto, port}.id(), taking the addresses
+// as they are: unmapped or not, an IPv4 address has the same 16-byte form.
 func frameID(src, dst netip.Addr, proto uint8, port uint16) flowID {
 	s, d := src.As16(), dst.As16()
 	return flowID{

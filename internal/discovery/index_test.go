@@ -72,6 +72,13 @@ func TestFrameID(t *testing.T) {
 			}
 		}
 	}
+	// The words themselves: the 16-byte forms, big-endian, and the
+	// transport above the port.
+	got := frameID(netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("2001:db8::5"), 6, 104)
+	want := flowID{c0: 0, c1: 0x0000ffff_0a000001, s0: 0x20010db8_00000000, s1: 5, pp: 6<<16 | 104}
+	if got != want {
+		t.Errorf("10.0.0.1 → 2001:db8::5 tcp/104: %+v, want %+v", got, want)
+	}
 }
 
 // TestFlowCacheAmbiguous builds the one case where a frame's flow depends
