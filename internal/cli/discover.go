@@ -147,9 +147,9 @@ func discoveryCtx(ctx context.Context, source string) context.Context {
 }
 
 // discoveryHeap is the soft limit on the Go heap of a capture run
-// (sensor.Options.HeapLimit: raised as the live heap grows), unless the
-// GOMEMLIMIT environment variable sets one. Without it a capture's heap
-// grows to twice what is live between collections.
+// (sensor.Options.HeapLimit: the collector runs by heap size, the limit
+// raised as the live heap grows), unless the GOMEMLIMIT environment
+// variable sets one; then the runtime's own policy applies.
 func discoveryHeap() int64 {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return 0

@@ -311,9 +311,9 @@ func (h *host) addObs(k obsKey, o *obsAgg, read bool) {
 func (e *Engine) Observe(o domain.Observation) {
 	e.stats.Observations++
 	var h *host
-	ip := o.IP.Unmap()
+	ip, at := o.IP.Unmap(), stampOf(o.At)
 	if m, ok := parseMAC(o.MAC); ok && unicastMAC(m) {
-		h = e.pair(m, ip, stampOf(o.At))
+		h = e.pair(m, ip, at)
 		if h == nil && ip.IsValid() && e.opt.Local(ip) {
 			h = e.hostForIP(ip)
 		}
@@ -327,7 +327,7 @@ func (e *Engine) Observe(o domain.Observation) {
 		return
 	}
 	h = h.resolve()
-	h.seen(stampOf(o.At))
+	h.seen(at)
 	switch o.Kind {
 	case domain.ObsRouter:
 		if h.hasMAC {
@@ -346,7 +346,7 @@ func (e *Engine) Observe(o domain.Observation) {
 	case domain.ObsIP:
 		if a, err := netip.ParseAddr(o.Value); err == nil && e.opt.Local(a.Unmap()) {
 			if h.hasMAC {
-				e.pair(h.mac, a.Unmap(), stampOf(o.At))
+				e.pair(h.mac, a.Unmap(), at)
 			} else {
 				h.addIP(a.Unmap())
 			}
