@@ -218,7 +218,8 @@ func (e *Engine) endpoint(a netip.Addr, m [6]byte, hasMAC bool) *host {
 // parts have: addresses as netip.Addr.Compare orders them (family, then
 // value, then an IPv6 zone), the transport's name, the port, the
 // application; then the direction and the peer MAC, so that the batch is
-// the same on every run. It holds no pointer: sorting reads nothing else.
+// the same on every run. It holds no pointer. Sorting moves its packed
+// form (sortKey) and reads it only where that form ties (IPv6).
 type keyedFlow struct {
 	lhi, llo, phi, plo uint64 // local and peer address, 16 bytes each
 	mac                uint64 // 1<<48 | the peer MAC the record names, or 0
@@ -281,18 +282,6 @@ func transportRank(p uint8) uint8 {
 		return 3 // udp
 	}
 	return 1 // other
-}
-
-// compareKeyed orders flows by local address, peer address (numerically),
-// transport, port and application, then by direction and peer MAC.
-func compareKeyed(a, b *keyedFlow, zones []string) int {
-	if c := sameFlow(a, b, zones); c != 0 {
-		return c
-	}
-	if c := boolOrder(a.out, b.out); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.mac, b.mac)
 }
 
 // sameFlow compares what domain.Flow.Key names: 0 means one flow.
@@ -396,7 +385,9 @@ func sameSorted(a, b *sortKey, keyed []keyedFlow, zones []string) int {
 	return 0
 }
 
-// compareSorted is compareKeyed by sort keys.
+// compareSorted orders flows by local address, peer address
+// (numerically), transport, port and application (sameSorted), then by
+// direction and peer MAC.
 func compareSorted(a, b *sortKey, keyed []keyedFlow, zones []string) int {
 	if c := sameSorted(a, b, keyed, zones); c != 0 {
 		return c
