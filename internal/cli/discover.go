@@ -160,8 +160,13 @@ func discoveryHeap() int64 {
 // storeSink applies batches to the store, adding their results to sum.
 // The store copies what it writes and keeps nothing of a batch, so the
 // engines it feeds may reuse their flow records (discovery.Options.ReuseFlows).
-func storeSink(st store.Store, sum *discoverSummary) discovery.Sink {
+// A progress line, when there is one, says the store is being written
+// while it is: on a large capture that is most of the wait.
+func storeSink(st store.Store, sum *discoverSummary, bar ...*progress) discovery.Sink {
 	return func(ctx context.Context, b *domain.DiscoveryBatch) error {
+		for _, p := range bar {
+			p.storing(b.FlowCount(), sum.Flows)
+		}
 		res, err := st.ApplyDiscovery(ctx, b)
 		if err != nil {
 			return err
@@ -192,19 +197,20 @@ func (a *app) discoverPcap(cmd *cobra.Command, files []string, o discoverOptions
 	start := time.Now()
 	sum := &discoverSummary{Files: files}
 	bar := newProgress(a.err, !a.json)
-	for _, path := range files {
+	for i, path := range files {
 		src, err := capture.OpenFile(path)
 		if err != nil {
 			return domain.Errorf(domain.CodeInvalid, "%s: %v", path, err)
 		}
+		bar.file(path, i+1, len(files))
 		source := domain.DiscoverySourceName("pcap", path)
 		fctx := discoveryCtx(ctx, source)
-		eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local, ReuseFlows: true}, storeSink(st, sum))
+		eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local, ReuseFlows: true}, storeSink(st, sum, bar))
 		base := *sum
 		rs, err := sensor.Run(fctx, src, dissect.NewDecoder(source), eng, sensor.Options{
 			HeapLimit:     discoveryHeap(),
 			ProgressEvery: 1 << 14,
-			Progress:      func(s sensor.Stats) { bar.update(path, base.Frames+s.Frames, base.Bytes+s.Bytes) },
+			Progress:      func(s sensor.Stats) { bar.update(base.Frames+s.Frames, base.Bytes+s.Bytes, s.Offset, s.Read) },
 		})
 		src.Close()
 		sum.Frames += rs.Frames
@@ -259,32 +265,70 @@ func humanBytes(n int64) string {
 }
 
 // progress draws a one-line progress report on a terminal (and nothing
-// otherwise).
+// otherwise): the file being read (and which of how many), how far
+// through it the reading is, packets, bytes and rate; and, while the
+// store is written, that and how many flows have gone to it so far.
 type progress struct {
 	w       io.Writer
 	on      bool
 	start   time.Time
 	last    time.Time
 	started bool
+	now     func() time.Time
+
+	name          string // the file being read
+	nth, of       int    // its place among the files
+	size          int64  // its size (0: unknown)
+	frames, bytes int64  // read so far, all files
+	offset        int64  // how far into this file
 }
 
 func newProgress(w io.Writer, want bool) *progress {
-	on := false
-	if f, ok := w.(*os.File); ok && want {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			on = true
-		}
-	}
-	return &progress{w: w, on: on, start: time.Now()}
+	return &progress{w: w, on: want && isTerminal(w), start: time.Now(), now: time.Now}
 }
 
-func (p *progress) update(file string, frames, bytes int64) {
-	if !p.on || time.Since(p.last) < 200*time.Millisecond {
+// file says the nth of files capture files, path, is being read.
+func (p *progress) file(path string, nth, files int) {
+	p.name, p.nth, p.of, p.offset, p.size = path, nth, files, 0, 0
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		p.size = fi.Size()
+	}
+}
+
+// update reports the packets and bytes read so far and the current
+// file's offset, at most five times a second; read says the file has
+// been read to its end.
+func (p *progress) update(frames, bytes, offset int64, read bool) {
+	p.frames, p.bytes, p.offset = frames, bytes, offset
+	if read {
+		p.offset = p.size
+	}
+	if !p.on || (!read && p.now().Sub(p.last) < 200*time.Millisecond) {
 		return
 	}
-	p.last, p.started = time.Now(), true
-	secs := max(time.Since(p.start).Seconds(), 0.001)
-	fmt.Fprintf(p.w, "\r\x1b[K%s: %d packets, %s, %.0f packets/s", file, frames, humanBytes(bytes), float64(frames)/secs)
+	secs := max(p.now().Sub(p.start).Seconds(), 0.001)
+	p.draw(fmt.Sprintf("%d packets, %s, %.0f packets/s", frames, humanBytes(bytes), float64(frames)/secs))
+}
+
+// storing reports that a batch of flows is being written to the store,
+// after written flows before it.
+func (p *progress) storing(flows, written int) {
+	if p.on {
+		p.draw(fmt.Sprintf("%d packets, writing %d flows to the database (%d written so far)", p.frames, flows, written))
+	}
+}
+
+// draw writes the line: the file, how far through it, and what.
+func (p *progress) draw(what string) {
+	p.last, p.started = p.now(), true
+	head := p.name
+	if p.of > 1 {
+		head += fmt.Sprintf(" (%d of %d)", p.nth, p.of)
+	}
+	if p.size > 0 {
+		head += fmt.Sprintf(" %d%%", min(p.offset*100/p.size, 100))
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K%s: %s", head, what)
 }
 
 func (p *progress) done() {

@@ -3,12 +3,14 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store/sqlite"
@@ -162,5 +164,78 @@ func TestDiscoverSourceLabels(t *testing.T) {
 	}
 	if strings.Contains(r.stdout, dir) {
 		t.Errorf("the audit trail holds the directory %s", dir)
+	}
+}
+
+// TestDiscoverProgress checks the progress line a terminal gets: the
+// file, how far through it the reading is, the packets, then the store
+// being written, and the line cleared before the summary.
+func TestDiscoverProgress(t *testing.T) {
+	isTerm := isTerminal
+	isTerminal = func(io.Writer) bool { return true }
+	t.Cleanup(func() { isTerminal = isTerm })
+	db := newPractice(t)
+	pcap := vigiltest.SharedData(t, "pcap/medical-devices/withings-bpm/2_6.pcap")
+	r := run(t, db, "discover", "pcap", pcap, pcap, "--site", "main-clinic").must(t)
+	lines := strings.Split(r.stderr, "\r\x1b[K")
+	if lines[0] != "" || lines[len(lines)-1] != "" {
+		t.Fatalf("progress does not start and end with a cleared line: %q", r.stderr)
+	}
+	lines = lines[1 : len(lines)-1]
+	want := []string{
+		// the first file read, its last batch written
+		pcap + " (1 of 2) 100%: 283 packets, ",
+		pcap + " (1 of 2) 100%: 283 packets, writing ",
+		pcap + " (1 of 2) 100%: 283 packets, ",
+		// the second adds to the count, and the flows already written show
+		pcap + " (2 of 2) 100%: 566 packets, ",
+		pcap + " (2 of 2) 100%: 566 packets, writing ",
+		pcap + " (2 of 2) 100%: 566 packets, ",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d progress lines, want %d: %q", len(lines), len(want), lines)
+	}
+	for i, l := range lines {
+		if !strings.HasPrefix(l, want[i]) {
+			t.Fatalf("line %d is %q, want it to start %q", i, l, want[i])
+		}
+	}
+	if !strings.HasSuffix(lines[1], "flows to the database (0 written so far)") || strings.HasSuffix(lines[4], "(0 written so far)") {
+		t.Fatalf("store lines %q, %q", lines[1], lines[4])
+	}
+	if !strings.Contains(r.stdout, "Read 566 packets") {
+		t.Fatalf("summary %q", r.stdout)
+	}
+}
+
+// TestProgressThrottle checks the reading progress: a quarter of the
+// file read shows 25 %, reports closer than 200 ms apart are skipped,
+// and the end of the file always shows (as 100 %).
+func TestProgressThrottle(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "ward.pcap")
+	if err := os.WriteFile(file, make([]byte, 1000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	at := time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+	p := &progress{w: &b, on: true, start: at, now: func() time.Time { return at }}
+	p.file(file, 1, 1)
+	step := func(d time.Duration, frames, offset int64, read bool) string {
+		at = at.Add(d)
+		b.Reset()
+		p.update(frames, frames*100, offset, read)
+		return b.String()
+	}
+	if got := step(time.Second, 1000, 250, false); got != "\r\x1b[K"+file+" 25%: 1000 packets, 97.7 KiB, 1000 packets/s" {
+		t.Fatalf("first report %q", got)
+	}
+	if got := step(100*time.Millisecond, 1100, 300, false); got != "" {
+		t.Fatalf("a report 100 ms after the last: %q", got)
+	}
+	if got := step(150*time.Millisecond, 1200, 400, false); !strings.Contains(got, " 40%: 1200 packets") {
+		t.Fatalf("a report 250 ms after the last: %q", got)
+	}
+	if got := step(time.Millisecond, 1300, 900, true); !strings.Contains(got, " 100%: 1300 packets") {
+		t.Fatalf("the end of the file: %q", got)
 	}
 }

@@ -241,7 +241,8 @@ func advisoryReleases(ctx context.Context, st store.Store, ids []string) ([]*dom
 }
 
 // isTerminal reports whether w is a terminal (progress is shown there).
-func isTerminal(w io.Writer) bool {
+// It is a variable so that tests can make their buffers one.
+var isTerminal = func(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

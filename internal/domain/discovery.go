@@ -37,6 +37,16 @@ type DiscoveredHost struct {
 	DeviceID int64 `json:"device_id,omitempty"`
 }
 
+// FlowCount is how many flow records the batch carries (a flow between
+// two of the practice's hosts is in both hosts' lists).
+func (b *DiscoveryBatch) FlowCount() int {
+	n := 0
+	for _, h := range b.Hosts {
+		n += len(h.Flows)
+	}
+	return n
+}
+
 // FlowsOnly reports whether h carries nothing a device could learn from
 // but its flows, with the device already known.
 func (h *DiscoveredHost) FlowsOnly() bool {

@@ -25,6 +25,13 @@ type Stats struct {
 	DecodeErrors   int64 `json:"decode_errors"`   // malformed or truncated frames (their facts up to the fault are kept)
 	DecodeFailures int64 `json:"decode_failures"` // frames whose dissector panicked (recovered)
 	Observations   int64 `json:"observations"`
+	// Offset is the byte offset in the capture file of the last frame
+	// read, as of the last progress report (0 for a live capture): how
+	// far through the file the run is.
+	Offset int64 `json:"-"`
+	// Read is set once the source has ended (or the run was stopped):
+	// what the run does after that is write its last batches.
+	Read bool `json:"-"`
 }
 
 // Options configure a run.
@@ -177,6 +184,7 @@ func Run(ctx context.Context, src capture.Source, dec Decoder, eng *discovery.En
 				lastFlush = f.At
 			}
 			if st.Frames == nextProgress { // a comparison, not a division per frame
+				st.Offset = f.Offset
 				progress()
 			}
 		}
@@ -193,6 +201,10 @@ func Run(ctx context.Context, src capture.Source, dec Decoder, eng *discovery.En
 		if st.Frames == nextProgress {
 			progress()
 		}
+	}
+	st.Read = true
+	if opt.Progress != nil {
+		opt.Progress(st) // the reading is done; the last batches follow
 	}
 	if err := eng.Flush(context.WithoutCancel(ctx), true); err != nil {
 		return st, errors.Join(runErr, err)

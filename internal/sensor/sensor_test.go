@@ -163,3 +163,62 @@ func TestHeapLimit(t *testing.T) {
 		t.Errorf("GOGC during the run %d, after %d (before %d)", gcDuring, gcAfter, gcBefore)
 	}
 }
+
+// TestProgressOffset checks each progress report carries the file offset
+// of the last frame read: it grows with the frames, and the last one is
+// the offset of the file's last record.
+func TestProgressOffset(t *testing.T) {
+	path := vigiltest.SharedData(t, "pcap/peers/dicom-echo-store.pcap")
+	var want []int64 // every frame's offset, read on its own
+	src, err := capture.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		f, err := src.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, f.Offset)
+	}
+	src.Close()
+	src, err = capture.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var got []int64
+	var read []bool
+	flushed := false // when the last batch went, in reports made so far
+	eng := discovery.New(discovery.Options{}, func(context.Context, *domain.DiscoveryBatch) error {
+		flushed = len(read) > 0 && read[len(read)-1]
+		return nil
+	})
+	st, err := Run(context.Background(), src, dissect.NewDecoder("x"), eng, Options{NoRecover: true, ProgressEvery: 3, Progress: func(s Stats) {
+		got, read = append(got, s.Offset), append(read, s.Read)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A report every third frame, one when the file has been read (before
+	// the last batch is written) and one at the end.
+	if int64(len(want)) != st.Frames || len(got) != len(want)/3+2 || !flushed {
+		t.Fatalf("%d frames, %d offsets read alone, %d reports, flushed after the read report: %v", st.Frames, len(want), len(got), flushed)
+	}
+	for i, r := range read {
+		if r != (i >= len(read)-2) {
+			t.Fatalf("reports say read: %v", read)
+		}
+	}
+	for i, off := range got[:len(got)-2] {
+		if off != want[3*i+2] {
+			t.Fatalf("report %d: offset %d, the frame's is %d", i, off, want[3*i+2])
+		}
+	}
+	if got[0] <= 0 || got[len(got)-3] < got[0] {
+		t.Fatalf("offsets %v", got)
+	}
+}
