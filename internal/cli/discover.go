@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/netip"
 	"os"
 	"strings"
@@ -65,6 +67,9 @@ type discoverSummary struct {
 	Seconds         float64  `json:"seconds"`
 	KernelReceived  int64    `json:"kernel_received,omitempty"` // live capture: frames the kernel passed
 	KernelDropped   int64    `json:"kernel_dropped,omitempty"`  // … and dropped for want of buffer
+	// Problems are the files that could not be read, or not to their end
+	// (what was read of them is kept and counted above).
+	Problems []domain.Problem `json:"problems,omitempty"`
 }
 
 func (s *discoverSummary) add(r *domain.DiscoveryResult) {
@@ -197,10 +202,19 @@ func (a *app) discoverPcap(cmd *cobra.Command, files []string, o discoverOptions
 	start := time.Now()
 	sum := &discoverSummary{Files: files}
 	bar := newProgress(a.err, !a.json)
+	// A file that cannot be read, or not to its end, does not stop the
+	// others: its problem is reported with the summary of what was read.
+	var problems []domain.Problem
+	read := 0 // files begun
 	for i, path := range files {
-		src, err := capture.OpenFile(path)
+		if ctx.Err() != nil {
+			break // interrupted: the files not begun are said below
+		}
+		read++
+		src, err := openCapture(path)
 		if err != nil {
-			return domain.Errorf(domain.CodeInvalid, "%s: %v", path, err)
+			problems = append(problems, domain.Problem{Location: path, Message: err.Error()})
+			continue
 		}
 		bar.file(path, i+1, len(files))
 		source := domain.DiscoverySourceName("pcap", path)
@@ -217,14 +231,64 @@ func (a *app) discoverPcap(cmd *cobra.Command, files []string, o discoverOptions
 		sum.Bytes += rs.Bytes
 		sum.DecodeErrors += rs.DecodeErrors
 		sum.DecodeFailures += rs.DecodeFailures
-		if err != nil {
+		var fe *capture.FormatError
+		switch {
+		case errors.As(err, &fe):
+			problems = append(problems, domain.Problem{Location: fmt.Sprintf("%s: byte %d", path, fe.Offset),
+				Message: fmt.Sprintf("%v; the %d packets before it were read and kept", fe.Err, rs.Frames)})
+		case err != nil: // the store failed: nothing more can be written
 			bar.done()
-			return domain.Errorf(domain.CodeInvalid, "%s: %v (what came before was kept)", path, err)
+			return err
 		}
 	}
 	bar.done()
 	sum.Seconds = time.Since(start).Seconds()
-	return a.printDiscover(sum)
+	sum.Problems = problems
+	if err := a.printDiscover(sum); err != nil {
+		return err
+	}
+	switch {
+	case ctx.Err() != nil:
+		return domain.Errorf(domain.CodeInvalid, "interrupted after %d of %d file(s); everything read until then was kept", read, len(files))
+	case len(problems) > 0:
+		return &domain.Error{Code: domain.CodeInvalid, Problems: problems,
+			Message: fmt.Sprintf("%d of %d file(s) could not be read whole; everything read was kept", len(problems), len(files))}
+	}
+	return nil
+}
+
+// openCapture opens a capture file, saying plainly what is wrong with a
+// path that is not one: missing, unreadable, a directory, empty, or
+// not pcap or pcapng (with the byte offset where that showed).
+func openCapture(path string) (capture.Source, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, errors.New("no such file")
+	case errors.Is(err, fs.ErrPermission):
+		return nil, errors.New("permission denied")
+	case err != nil:
+		return nil, err
+	case fi.IsDir():
+		return nil, errors.New("is a directory, not a capture file")
+	case fi.Mode().IsRegular() && fi.Size() == 0:
+		return nil, errors.New("is empty")
+	}
+	src, err := capture.OpenFile(path)
+	var fe *capture.FormatError
+	switch {
+	case errors.As(err, &fe):
+		return nil, fmt.Errorf("%v (byte %d)", fe.Err, fe.Offset)
+	case errors.Is(err, fs.ErrPermission):
+		return nil, errors.New("permission denied")
+	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, err
+	}
+	return src, nil
 }
 
 func (a *app) printDiscover(sum *discoverSummary) error {
@@ -233,8 +297,12 @@ func (a *app) printDiscover(sum *discoverSummary) error {
 	}
 	if sum.Interface != "" {
 		fmt.Fprintf(a.out, "Read %d packets (%s) on %s in %.1fs.\n", sum.Frames, humanBytes(sum.Bytes), sum.Interface, sum.Seconds)
-	} else if sum.Frames > 0 {
-		fmt.Fprintf(a.out, "Read %d packets (%s) from %d file(s) in %.1fs.\n", sum.Frames, humanBytes(sum.Bytes), len(sum.Files), sum.Seconds)
+	} else if sum.Frames > 0 || len(sum.Problems) > 0 {
+		fmt.Fprintf(a.out, "Read %d packets (%s) from %d file(s) in %.1fs", sum.Frames, humanBytes(sum.Bytes), len(sum.Files), sum.Seconds)
+		if n := len(sum.Problems); n > 0 {
+			fmt.Fprintf(a.out, "; %d could not be read whole (see below)", n)
+		}
+		fmt.Fprintln(a.out, ".")
 	} else {
 		fmt.Fprintf(a.out, "Read %d record(s) from %d file(s).\n", sum.Records, len(sum.Files))
 	}

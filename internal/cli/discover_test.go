@@ -1,17 +1,23 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/vigil-med/vigil/internal/capture"
 	"github.com/vigil-med/vigil/internal/domain"
 	"github.com/vigil-med/vigil/internal/store/sqlite"
 	"github.com/vigil-med/vigil/internal/vigiltest"
@@ -237,5 +243,142 @@ func TestProgressThrottle(t *testing.T) {
 	}
 	if got := step(time.Millisecond, 1300, 900, true); !strings.Contains(got, " 100%: 1300 packets") {
 		t.Fatalf("the end of the file: %q", got)
+	}
+}
+
+// TestDiscoverPcapProblems checks that files which cannot be read, or not
+// to their end, are each reported with their place while the others are
+// read: the run goes on, keeps the packets before a truncation, prints
+// the summary and fails.
+func TestDiscoverPcapProblems(t *testing.T) {
+	db := newPractice(t)
+	dir := t.TempDir()
+	good := vigiltest.SharedData(t, "pcap/peers/dicom-echo-store.pcap")
+	whole, err := os.ReadFile(vigiltest.SharedData(t, "pcap/medical-devices/withings-bpm/2_6.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cut the capture inside its 101st record: 100 frames are whole.
+	src, err := capture.NewReader(bytes.NewReader(whole), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cut int64
+	for range 101 {
+		f, err := src.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cut = f.Offset
+	}
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	truncated := write("cut.pcap", whole[:cut+20])
+	empty := write("empty.pcap", nil)
+	text := write("notes.pcap", []byte("not a capture\n"))
+	missing := filepath.Join(dir, "missing.pcap")
+	r := run(t, db, "--json", "discover", "pcap", missing, dir, empty, text, truncated, good, "--site", "main-clinic")
+	if r.code != ExitFailure {
+		t.Fatalf("exit %d, want %d\n%s", r.code, ExitFailure, r.stderr)
+	}
+	var sum discoverSummary
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatalf("%v: %q", err, r.stdout)
+	}
+	want := []domain.Problem{
+		{Location: missing, Message: "no such file"},
+		{Location: dir, Message: "is a directory, not a capture file"},
+		{Location: empty, Message: "is empty"},
+		{Location: text, Message: "not a pcap or pcapng file (byte 0)"},
+		{Location: fmt.Sprintf("%s: byte %d", truncated, cut), Message: "truncated record; the 100 packets before it were read and kept"},
+	}
+	if !slices.Equal(sum.Problems, want) {
+		t.Fatalf("problems\n%+v\nwant\n%+v", sum.Problems, want)
+	}
+	// The good file after them was read whole, with the 100 packets.
+	goodFrames := int64(0)
+	if src, err = capture.OpenFile(good); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := src.Next(); err != nil {
+			break
+		}
+		goodFrames++
+	}
+	src.Close()
+	if sum.Frames != 100+goodFrames || sum.NewDevices == 0 || sum.Flows == 0 {
+		t.Fatalf("summary %+v (the good file has %d frames)", sum, goodFrames)
+	}
+	for _, p := range want {
+		if !strings.Contains(r.stderr, p.String()+"\n") {
+			t.Fatalf("stderr does not name %q:\n%s", p, r.stderr)
+		}
+	}
+	if !strings.Contains(r.stderr, "vigil: 5 of 6 file(s) could not be read whole; everything read was kept.") {
+		t.Fatalf("stderr %s", r.stderr)
+	}
+	// The text summary says it too.
+	r = run(t, db, "discover", "pcap", truncated, "--site", "main-clinic")
+	if r.code != ExitFailure || !strings.Contains(r.stdout, "Read 100 packets") || !strings.Contains(r.stdout, "1 could not be read whole (see below)") {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestDiscoverPcapInterrupted checks an interrupted run (Ctrl-C cancels
+// the command's context): the file being read is stopped, the next is not
+// begun, the summary of what was read is printed and the run fails,
+// saying so. The capture comes through a named pipe so that the test
+// knows the run is reading it when it interrupts.
+func TestDiscoverPcapInterrupted(t *testing.T) {
+	db := newPractice(t)
+	fifo := filepath.Join(t.TempDir(), "live.pcap")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	head, err := os.ReadFile(vigiltest.SharedData(t, "pcap/peers/dicom-echo-store.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := vigiltest.SharedData(t, "pcap/peers/hl7-mllp-adt-a01.pcap")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"--db", db, "--json", "discover", "pcap", fifo, next, "--site", "main-clinic"}, strings.NewReader(""), &out, &errb)
+	}()
+	// Opening the pipe to write succeeds once the run has opened it to
+	// read (until then it fails with ENXIO); a run that ended before that
+	// is a failure.
+	var w *os.File
+	for w == nil {
+		select {
+		case code := <-done:
+			t.Fatalf("the run ended (exit %d) before reading the pipe\n%s", code, errb.String())
+		default:
+		}
+		if w, err = os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err != nil && !errors.Is(err, syscall.ENXIO) {
+			t.Fatal(err)
+		}
+		runtime.Gosched()
+	}
+	cancel()
+	w.Write(head[:min(len(head), 32<<10)]) // a pipe's buffer holds it whether or not it is read
+	w.Close()
+	if code := <-done; code != ExitFailure {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	var sum discoverSummary
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil {
+		t.Fatalf("%v: %q", err, out.String())
+	}
+	if len(sum.Problems) != 0 || !strings.Contains(errb.String(), "vigil: interrupted after 1 of 2 file(s); everything read until then was kept.") {
+		t.Fatalf("summary %+v\n%s", sum, errb.String())
 	}
 }
