@@ -70,12 +70,27 @@ func (a *app) discoverImport(cmd *cobra.Command, files []string, o discoverOptio
 		recs         *domain.DiscoveryRecords
 	}
 	var all []parsed
+	var problems []domain.Problem // of every file, not only the first bad one
+	bad := 0
 	for _, p := range files {
 		recs, format, err := readToolResults(p)
 		if err != nil {
-			return err
+			if domain.ErrorCode(err) != domain.CodeInvalid || len(files) == 1 {
+				return err // a fault of Vigil's, or the one file's own error as it is
+			}
+			bad++
+			if ps := domain.ErrorProblems(err); len(ps) > 0 {
+				problems = append(problems, ps...)
+			} else {
+				problems = append(problems, domain.Problem{Message: domain.ErrorMessage(err)})
+			}
+			continue
 		}
 		all = append(all, parsed{p, format, recs})
+	}
+	if bad > 0 {
+		return &domain.Error{Code: domain.CodeInvalid, Problems: problems,
+			Message: fmt.Sprintf("%d of %d file(s) have problems; nothing was imported", bad, len(files))}
 	}
 	ctx, st, _, err := a.tenantCtx(cmd.Context())
 	if err != nil {

@@ -86,6 +86,23 @@ func TestDiscoverImport(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "arp.csv:3:10: invalid MAC address") {
 		t.Fatalf("bad file: exit %d, %s", r.code, r.stderr)
 	}
+	// With several files, every bad one is named, and nothing is imported.
+	truncated := filepath.Join(t.TempDir(), "scan.xml")
+	os.WriteFile(truncated, []byte(`<?xml version="1.0"?><nmaprun><host><address addr="10.0.0.5" addrtype="ipv4"/></host`), 0o600)
+	unknown := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(unknown, []byte("hello\n"), 0o600)
+	before := run(t, db, "--json", "device", "list").must(t).stdout
+	r = run(t, db, "discover", "import", bad, "../importer/zeek/testdata/conn.log", truncated, unknown)
+	want := []string{"arp.csv:3:10: invalid MAC address", "scan.xml:1:85: unexpected EOF", "notes.txt is not a format discover import knows",
+		"vigil: 3 of 4 file(s) have problems; nothing was imported."}
+	for _, w := range want {
+		if r.code != 1 || !strings.Contains(r.stderr, w) {
+			t.Fatalf("bad files: exit %d, want %q in\n%s", r.code, w, r.stderr)
+		}
+	}
+	if after := run(t, db, "--json", "device", "list").must(t).stdout; after != before {
+		t.Fatalf("devices changed by a rejected import:\n%s\n%s", before, after)
+	}
 	r = run(t, db, "discover", "import")
 	if r.code != 2 {
 		t.Fatalf("no file: exit %d", r.code)
