@@ -231,14 +231,13 @@ func (a *app) discoverPcap(cmd *cobra.Command, files []string, o discoverOptions
 		sum.Bytes += rs.Bytes
 		sum.DecodeErrors += rs.DecodeErrors
 		sum.DecodeFailures += rs.DecodeFailures
-		var fe *capture.FormatError
-		switch {
-		case errors.As(err, &fe):
-			problems = append(problems, domain.Problem{Location: fmt.Sprintf("%s: byte %d", path, fe.Offset),
-				Message: fmt.Sprintf("%v; the %d packets before it were read and kept", fe.Err, rs.Frames)})
-		case err != nil: // the store failed: nothing more can be written
-			bar.done()
-			return err
+		if err != nil {
+			p, ok := stoppedAt(path, err, rs.Frames)
+			if !ok { // the store failed: nothing more can be written
+				bar.done()
+				return err
+			}
+			problems = append(problems, p)
 		}
 	}
 	bar.done()
@@ -255,6 +254,18 @@ func (a *app) discoverPcap(cmd *cobra.Command, files []string, o discoverOptions
 			Message: fmt.Sprintf("%d of %d file(s) could not be read whole; everything read was kept", len(problems), len(files))}
 	}
 	return nil
+}
+
+// stoppedAt is the problem of a capture that stopped making sense part-way
+// (a *capture.FormatError from sensor.Run, after frames frames), located
+// at its byte offset; false for any other error.
+func stoppedAt(path string, err error, frames int64) (domain.Problem, bool) {
+	var fe *capture.FormatError
+	if !errors.As(err, &fe) {
+		return domain.Problem{}, false
+	}
+	return domain.Problem{Location: fmt.Sprintf("%s: byte %d", path, fe.Offset),
+		Message: fmt.Sprintf("%v; the %d packets before it were read and kept", fe.Err, frames)}, true
 }
 
 // openCapture opens a capture file, saying plainly what is wrong with a

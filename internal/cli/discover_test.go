@@ -127,6 +127,21 @@ func TestSensorRead(t *testing.T) {
 	if r := run(t, db, "sensor"); r.code != 2 {
 		t.Fatalf("no --read: exit %d", r.code)
 	}
+	// A stream cut inside a record: what came before is stored and
+	// summed up, the place of the cut reported, and the run fails.
+	whole, err := os.ReadFile(pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "cut.pcap")
+	os.WriteFile(cut, whole[:len(whole)-10], 0o600)
+	r = run(t, db, "--json", "sensor", "--read", cut, "--site", "main-clinic")
+	sum = discoverSummary{}
+	json.Unmarshal([]byte(r.stdout), &sum)
+	if r.code != ExitFailure || sum.Frames != 282 || len(sum.Problems) != 1 || !strings.HasPrefix(sum.Problems[0].Location, cut+": byte ") ||
+		!strings.Contains(r.stderr, "truncated record; the 282 packets before it were read and kept") {
+		t.Fatalf("cut stream: exit %d, summary %+v\n%s", r.code, sum, r.stderr)
+	}
 }
 
 // Ensure every way in labels what it learns the same way: the kind of

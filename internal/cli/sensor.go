@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -78,18 +79,19 @@ When Vigil may not listen itself, let tcpdump listen and read its output:
 				defer live.Close()
 				src = liveSource{ctx: cmd.Context(), l: live}
 			default:
-				var r io.Reader = a.in
 				if read != "-" {
-					f, err := os.Open(read)
-					if err != nil {
-						return domain.Errorf(domain.CodeInvalid, "cannot read %s: %v", read, err)
+					path = read
+					if src, err = openCapture(read); err != nil {
+						return domain.Errorf(domain.CodeInvalid, "%s: %v", read, err)
 					}
-					defer f.Close()
-					r, path = f, read
+				} else if src, err = capture.NewReader(a.in, path); err != nil {
+					var fe *capture.FormatError
+					if errors.As(err, &fe) {
+						err = fmt.Errorf("%v (byte %d)", fe.Err, fe.Offset)
+					}
+					return domain.Errorf(domain.CodeInvalid, "standard input: %v", err)
 				}
-				if src, err = capture.NewReader(r, path); err != nil {
-					return domain.Errorf(domain.CodeInvalid, "%s: %v", path, err)
-				}
+				defer src.Close()
 			}
 			if name == "" {
 				name = path
@@ -108,14 +110,25 @@ When Vigil may not listen itself, let tcpdump listen and read its output:
 			sum.Frames, sum.Bytes, sum.DecodeErrors, sum.DecodeFailures = rs.Frames, rs.Bytes, rs.DecodeErrors, rs.DecodeFailures
 			sum.Seconds = time.Since(start).Seconds()
 			if err != nil {
-				return fmt.Errorf("%s: %w", path, err)
+				p, ok := stoppedAt(path, err, rs.Frames)
+				if !ok {
+					return err // the store failed, or the interface
+				}
+				sum.Problems = []domain.Problem{p}
 			}
 			if live != nil {
 				if received, dropped, err := live.Stats(); err == nil {
 					sum.KernelReceived, sum.KernelDropped = int64(received), int64(dropped)
 				}
 			}
-			return a.printDiscover(sum)
+			if err := a.printDiscover(sum); err != nil {
+				return err
+			}
+			if len(sum.Problems) > 0 {
+				return &domain.Error{Code: domain.CodeInvalid, Problems: sum.Problems,
+					Message: "the stream could not be read to its end; everything read was kept"}
+			}
+			return nil
 		},
 	}
 	fl := cmd.Flags()
