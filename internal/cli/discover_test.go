@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -57,6 +58,45 @@ func TestDiscoverPcap(t *testing.T) {
 	}
 	if len(flows) != sum.Flows || packets == 0 {
 		t.Fatalf("%d flows listed, %d stored; %d packets", len(flows), sum.Flows, packets)
+	}
+	// A limit below the count says there are more; filters that match
+	// nothing say so rather than "no flows yet"; bad filters are usage
+	// errors; filters are matched as flows are stored (lower case,
+	// unmapped addresses).
+	r = run(t, db, "flows", "list", "--limit", "2").must(t)
+	if strings.Count(r.stdout, "\n") != 4 || !strings.HasSuffix(r.stdout, "Only the first 2 shown; there are more (a larger --limit, or none for all).\n") {
+		t.Fatalf("--limit 2:\n%s", r.stdout)
+	}
+	if r = run(t, db, "flows", "list", "--limit", strconv.Itoa(sum.Flows)).must(t); strings.Contains(r.stdout, "there are more") {
+		t.Fatalf("--limit of all flows:\n%s", r.stdout)
+	}
+	if r = run(t, db, "flows", "list", "--port", "4444").must(t); r.stdout != "No flows match these filters.\n" {
+		t.Fatalf("no match: %q", r.stdout)
+	}
+	for _, args := range [][]string{{"--limit", "-1"}, {"--port", "70000"}, {"--transport", "sctp"}, {"--peer", "10.0.0.300"}} {
+		if r = run(t, db, append([]string{"flows", "list"}, args...)...); r.code != ExitUsage || !strings.Contains(r.stderr, args[0]) {
+			t.Fatalf("%v: exit %d, %s", args, r.code, r.stderr)
+		}
+	}
+	first := strings.Fields(strings.Split(run(t, db, "flows", "list", "--limit", "1").must(t).stdout, "\n")[1])
+	peer := first[3]                              // the PEER column
+	transport, _, _ := strings.Cut(first[4], "/") // SERVICE's transport
+	r = run(t, db, "--json", "flows", "list", "--peer", "::ffff:"+peer, "--transport", strings.ToUpper(transport))
+	if r.code != 0 {
+		t.Fatalf("--peer ::ffff:%s --transport %s: exit %d, %s", peer, strings.ToUpper(transport), r.code, r.stderr)
+	}
+	var byPeer []struct {
+		PeerIP    string `json:"peer_ip"`
+		Transport string `json:"transport"`
+	}
+	json.Unmarshal([]byte(r.stdout), &byPeer)
+	for _, f := range byPeer {
+		if f.PeerIP != peer || f.Transport != transport {
+			t.Fatalf("--peer ::ffff:%s --transport %s gave %+v", peer, strings.ToUpper(transport), byPeer)
+		}
+	}
+	if len(byPeer) == 0 {
+		t.Fatalf("--peer ::ffff:%s --transport %s found nothing", peer, strings.ToUpper(transport))
 	}
 }
 

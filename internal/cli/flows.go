@@ -2,7 +2,10 @@ package cli
 
 import (
 	"fmt"
+	"net/netip"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +29,22 @@ and the sensor.`,
   vigil flows list --peer 10.20.0.9 --port 104`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.Transport, f.App = strings.ToLower(f.Transport), strings.ToLower(f.App)
+			switch {
+			case limit < 0:
+				return usagef("--limit %d: give how many flows to print, or leave it out for all", limit)
+			case f.Port < 0 || f.Port > 65535:
+				return usagef("--port %d: a port is a number from 1 to 65535", f.Port)
+			case f.Transport != "" && !slices.Contains([]string{"tcp", "udp", "icmp", "other"}, f.Transport):
+				return usagef("--transport %q: give tcp, udp, icmp or other", f.Transport)
+			}
+			if f.PeerIP != "" {
+				ip, err := netip.ParseAddr(f.PeerIP)
+				if err != nil {
+					return usagef("--peer %q is not an IP address", f.PeerIP)
+				}
+				f.PeerIP = ip.Unmap().String() // as flows are stored
+			}
 			ctx, st, _, err := a.tenantCtx(cmd.Context())
 			if err != nil {
 				return err
@@ -38,15 +57,17 @@ and the sensor.`,
 				f.DeviceID = d.ID
 			}
 			var out []*domain.Flow
+			more := false
 			for {
 				f.Limit = 1000
 				if limit > 0 {
 					f.Limit = min(1000, limit-len(out))
 				}
-				page, more, err := st.FindFlows(ctx, f)
+				page, next, err := st.FindFlows(ctx, f)
 				if err != nil {
 					return err
 				}
+				more = next
 				out = append(out, page...)
 				if !more || len(page) == 0 || (limit > 0 && len(out) >= limit) {
 					break
@@ -57,7 +78,11 @@ and the sensor.`,
 				return a.printJSON(nonNil(out))
 			}
 			if len(out) == 0 {
-				fmt.Fprintln(a.out, "No flows yet. Learn them with: vigil discover pcap FILE")
+				if f != (domain.FlowFilter{Limit: f.Limit}) {
+					fmt.Fprintln(a.out, "No flows match these filters.")
+				} else {
+					fmt.Fprintln(a.out, "No flows yet. Learn them with: vigil discover pcap FILE")
+				}
 				return nil
 			}
 			t := newTable(a.out, "DEVICE", "LOCAL", "DIR", "PEER", "SERVICE", "APP", "PACKETS", "BYTES", "FIRST SEEN", "LAST SEEN")
@@ -73,7 +98,13 @@ and the sensor.`,
 				t.row(strconv.FormatInt(fl.DeviceID, 10), fl.LocalIP, dir, fl.PeerIP, svc, fl.App, strconv.FormatInt(fl.Packets, 10),
 					humanBytes(fl.Bytes), fl.FirstSeen.UTC().Format("2006-01-02 15:04"), fl.LastSeen.UTC().Format("2006-01-02 15:04"))
 			}
-			return t.flush()
+			if err := t.flush(); err != nil {
+				return err
+			}
+			if more {
+				fmt.Fprintf(a.out, "Only the first %d shown; there are more (a larger --limit, or none for all).\n", len(out))
+			}
+			return nil
 		},
 	}
 	fl := list.Flags()
