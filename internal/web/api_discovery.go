@@ -74,7 +74,7 @@ func (s *Server) listFlows(w http.ResponseWriter, c *apiCall, device int64) erro
 		if err != nil {
 			problems = append(problems, queryProblem("peer", "not an IP address"))
 		}
-		f.PeerIP = a.String()
+		f.PeerIP = a.Unmap().String() // as flows are stored
 	}
 	if v := q.Get("port"); v != "" {
 		n, err := strconv.Atoi(v)
