@@ -177,6 +177,9 @@ func storeSink(st store.Store, sum *discoverSummary, bar ...*progress) discovery
 			return err
 		}
 		sum.add(res)
+		for _, p := range bar {
+			p.stored()
+		}
 		return nil
 	}
 }
@@ -374,6 +377,15 @@ func (p *progress) file(path string, nth, files int) {
 	}
 }
 
+// stream says an interface or a stream of unknown length, name, is read,
+// and shows that it is.
+func (p *progress) stream(name string) {
+	p.name, p.nth, p.of, p.offset, p.size = name, 1, 1, 0, 0
+	if p.on {
+		p.draw("waiting for packets (Ctrl-C stops)")
+	}
+}
+
 // update reports the packets and bytes read so far and the current
 // file's offset, at most five times a second; read says the file has
 // been read to its end.
@@ -397,6 +409,15 @@ func (p *progress) storing(flows, written int) {
 	}
 }
 
+// stored says the store has been written: the reading line again, at
+// once, so that a quiet interface does not leave "writing" on screen.
+func (p *progress) stored() {
+	if p.on && p.frames > 0 {
+		p.last = time.Time{}
+		p.update(p.frames, p.bytes, p.offset, false)
+	}
+}
+
 // draw writes the line: the file, how far through it, and what.
 func (p *progress) draw(what string) {
 	p.last, p.started = p.now(), true
@@ -413,5 +434,6 @@ func (p *progress) draw(what string) {
 func (p *progress) done() {
 	if p.on && p.started {
 		fmt.Fprint(p.w, "\r\x1b[K")
+		p.started = false
 	}
 }

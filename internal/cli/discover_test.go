@@ -261,13 +261,16 @@ func TestDiscoverProgress(t *testing.T) {
 	}
 	lines = lines[1 : len(lines)-1]
 	want := []string{
-		// the first file read, its last batch written
+		// the first file read, its last batch written (and the count shown
+		// again once it is), the run's last report
 		pcap + " (1 of 2) 100%: 283 packets, ",
 		pcap + " (1 of 2) 100%: 283 packets, writing ",
+		pcap + " (1 of 2) 100%: 283 packets, ",
 		pcap + " (1 of 2) 100%: 283 packets, ",
 		// the second adds to the count, and the flows already written show
 		pcap + " (2 of 2) 100%: 566 packets, ",
 		pcap + " (2 of 2) 100%: 566 packets, writing ",
+		pcap + " (2 of 2) 100%: 566 packets, ",
 		pcap + " (2 of 2) 100%: 566 packets, ",
 	}
 	if len(lines) != len(want) {
@@ -278,8 +281,13 @@ func TestDiscoverProgress(t *testing.T) {
 			t.Fatalf("line %d is %q, want it to start %q", i, l, want[i])
 		}
 	}
-	if !strings.HasSuffix(lines[1], "flows to the database (0 written so far)") || strings.HasSuffix(lines[4], "(0 written so far)") {
-		t.Fatalf("store lines %q, %q", lines[1], lines[4])
+	if !strings.HasSuffix(lines[1], "flows to the database (0 written so far)") || strings.HasSuffix(lines[5], "(0 written so far)") {
+		t.Fatalf("store lines %q, %q", lines[1], lines[5])
+	}
+	for i, l := range lines {
+		if (i == 1 || i == 5) != strings.Contains(l, "writing") {
+			t.Fatalf("line %d: %q", i, l)
+		}
 	}
 	if !strings.Contains(r.stdout, "Read 566 packets") {
 		t.Fatalf("summary %q", r.stdout)
@@ -452,5 +460,47 @@ func TestDiscoverPcapInterrupted(t *testing.T) {
 	}
 	if len(sum.Problems) != 0 || !strings.Contains(errb.String(), "vigil: interrupted after 1 of 2 file(s); everything read until then was kept.") {
 		t.Fatalf("summary %+v\n%s", sum, errb.String())
+	}
+}
+
+// TestSensorProgress checks the line a terminal gets from the sensor on
+// a stream: that it waits for packets, the count as frames come, the
+// store being written and the count again after it, cleared at the end.
+func TestSensorProgress(t *testing.T) {
+	isTerm := isTerminal
+	isTerminal = func(io.Writer) bool { return true }
+	t.Cleanup(func() { isTerminal = isTerm })
+	db := newPractice(t)
+	capture, err := os.ReadFile(vigiltest.SharedData(t, "pcap/medical-devices/withings-bpm/2_6.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"--db", db, "sensor", "--read", "-", "--name", "eth1", "--site", "main-clinic"}, bytes.NewReader(capture), &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	lines := strings.Split(errb.String(), "\r\x1b[K")
+	if lines[0] != "" || lines[len(lines)-1] != "" {
+		t.Fatalf("progress does not start and end with a cleared line: %q", errb.String())
+	}
+	lines = lines[1 : len(lines)-1]
+	want := []string{
+		"stdin: waiting for packets (Ctrl-C stops)",
+		"stdin: 283 packets, ",         // the stream has ended
+		"stdin: 283 packets, writing ", // the last batch
+		"stdin: 283 packets, ",         // written
+		"stdin: 283 packets, ",         // the run's last report
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d progress lines, want %d: %q", len(lines), len(want), lines)
+	}
+	for i, l := range lines {
+		if !strings.HasPrefix(l, want[i]) || (i != 2 && strings.Contains(l, "writing")) {
+			t.Fatalf("line %d is %q, want it to start %q", i, l, want[i])
+		}
+	}
+	if !strings.Contains(out.String(), "Read 283 packets") {
+		t.Fatalf("summary %q", out.String())
 	}
 }

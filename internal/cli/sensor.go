@@ -105,8 +105,21 @@ When Vigil may not listen itself, let tcpdump listen and read its output:
 				sum.Interface = iface
 			}
 			start := time.Now()
-			eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local, ReuseFlows: true}, storeSink(st, sum))
-			rs, err := sensor.Run(discoveryCtx(ctx, source), src, dissect.NewDecoder(source), eng, sensor.Options{FlushEvery: flush, HeapLimit: discoveryHeap()})
+			// On a terminal, one line says the sensor is alive: packets so
+			// far and their rate, and when it writes to the store.
+			bar := newProgress(a.err, !a.json)
+			if read != "" && read != "-" {
+				bar.file(read, 1, 1)
+			} else {
+				bar.stream(path)
+			}
+			eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local, ReuseFlows: true}, storeSink(st, sum, bar))
+			rs, err := sensor.Run(discoveryCtx(ctx, source), src, dissect.NewDecoder(source), eng, sensor.Options{
+				FlushEvery: flush, HeapLimit: discoveryHeap(),
+				ProgressEvery: 1 << 10, // a quiet interface still shows its count every thousand frames
+				Progress:      func(s sensor.Stats) { bar.update(s.Frames, s.Bytes, s.Offset, s.Read) },
+			})
+			bar.done()
 			sum.Frames, sum.Bytes, sum.DecodeErrors, sum.DecodeFailures = rs.Frames, rs.Bytes, rs.DecodeErrors, rs.DecodeFailures
 			sum.Seconds = time.Since(start).Seconds()
 			if err != nil {
