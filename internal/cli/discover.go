@@ -65,11 +65,21 @@ type discoverSummary struct {
 	NewObservations int      `json:"new_observations"`
 	Flows           int      `json:"flows"`
 	Seconds         float64  `json:"seconds"`
+	StoreSeconds    float64  `json:"store_seconds"`             // of Seconds, the time spent writing to the database
 	KernelReceived  int64    `json:"kernel_received,omitempty"` // live capture: frames the kernel passed
 	KernelDropped   int64    `json:"kernel_dropped,omitempty"`  // … and dropped for want of buffer
 	// Problems are the files that could not be read, or not to their end
 	// (what was read of them is kept and counted above).
 	Problems []domain.Problem `json:"problems,omitempty"`
+}
+
+// storeShare says how much of a run longer than a second was spent
+// writing to the database (on a large capture, most of it).
+func (s *discoverSummary) storeShare() string {
+	if s.Seconds < 1 {
+		return ""
+	}
+	return fmt.Sprintf(" (%.1fs of it writing to the database)", s.StoreSeconds)
 }
 
 func (s *discoverSummary) add(r *domain.DiscoveryResult) {
@@ -172,7 +182,9 @@ func storeSink(st store.Store, sum *discoverSummary, bar ...*progress) discovery
 		for _, p := range bar {
 			p.storing(b.FlowCount(), sum.Flows)
 		}
+		began := time.Now()
 		res, err := st.ApplyDiscovery(ctx, b)
+		sum.StoreSeconds += time.Since(began).Seconds()
 		if err != nil {
 			return err
 		}
@@ -310,9 +322,9 @@ func (a *app) printDiscover(sum *discoverSummary) error {
 		return a.printJSON(sum)
 	}
 	if sum.Interface != "" {
-		fmt.Fprintf(a.out, "Read %d packets (%s) on %s in %.1fs.\n", sum.Frames, humanBytes(sum.Bytes), sum.Interface, sum.Seconds)
+		fmt.Fprintf(a.out, "Read %d packets (%s) on %s in %.1fs%s.\n", sum.Frames, humanBytes(sum.Bytes), sum.Interface, sum.Seconds, sum.storeShare())
 	} else if sum.Frames > 0 || len(sum.Problems) > 0 {
-		fmt.Fprintf(a.out, "Read %d packets (%s) from %d file(s) in %.1fs", sum.Frames, humanBytes(sum.Bytes), len(sum.Files), sum.Seconds)
+		fmt.Fprintf(a.out, "Read %d packets (%s) from %d file(s) in %.1fs%s", sum.Frames, humanBytes(sum.Bytes), len(sum.Files), sum.Seconds, sum.storeShare())
 		if n := len(sum.Problems); n > 0 {
 			fmt.Fprintf(a.out, "; %d could not be read whole (see below)", n)
 		}

@@ -37,6 +37,9 @@ func TestDiscoverPcap(t *testing.T) {
 	if sum.Frames != 283 || sum.NewDevices != 3 || sum.Flows == 0 || sum.Observations == 0 {
 		t.Fatalf("summary %+v", sum)
 	}
+	if sum.StoreSeconds <= 0 || sum.StoreSeconds > sum.Seconds {
+		t.Fatalf("%.6fs writing to the database of %.6fs", sum.StoreSeconds, sum.Seconds)
+	}
 	r = run(t, db, "--json", "discover", "pcap", pcap, "--site", "main-clinic").must(t)
 	var again discoverSummary
 	json.Unmarshal([]byte(r.stdout), &again)
