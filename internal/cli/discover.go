@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,7 +95,7 @@ func (a *app) discoverCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "discover", Short: "Learn devices passively from packet captures and other tools' results"}
 	var o discoverOptions
 	pcap := &cobra.Command{
-		Use:   "pcap FILE...",
+		Use:   "pcap FILE|-...",
 		Short: "Read pcap/pcapng captures and add what they reveal to the inventory",
 		Long: `Read packet captures (pcap or pcapng) and learn the devices in them: MAC and IP
 addresses, host names, DHCP, DICOM, HL7 and other protocol facts, and who talks
@@ -106,10 +107,14 @@ values fill only empty fields: nothing entered by hand is overwritten. Every
 observation is kept, with its evidence, on the device's page.`,
 		Example: `  vigil discover pcap ward3.pcap
   vigil discover pcap monday/*.pcapng --site main-clinic --json
+  zcat ward3.pcap.gz | vigil discover pcap -
   vigil discover pcap span.pcap --fingerprints our-devices.csv`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return usagef("%s needs at least one capture FILE", cmd.CommandPath())
+				return usagef("%s needs at least one capture FILE (or - for standard input)", cmd.CommandPath())
+			}
+			if i := slices.Index(args, "-"); i >= 0 && slices.Contains(args[i+1:], "-") {
+				return usagef("standard input (-) can be read once")
 			}
 			return nil
 		},
@@ -226,12 +231,25 @@ func (a *app) discoverPcap(cmd *cobra.Command, files []string, o discoverOptions
 			break // interrupted: the files not begun are said below
 		}
 		read++
-		src, err := openCapture(path)
+		var src capture.Source
+		if path == "-" { // a capture on standard input: tcpdump -w - …, zcat x.pcap.gz
+			path = "stdin"
+			src, err = capture.NewReader(a.in, path)
+			if err != nil {
+				err = plainFormatError(err)
+			}
+		} else {
+			src, err = openCapture(path)
+		}
 		if err != nil {
 			problems = append(problems, domain.Problem{Location: path, Message: err.Error()})
 			continue
 		}
-		bar.file(path, i+1, len(files))
+		if path == "stdin" {
+			bar.stream(path)
+		} else {
+			bar.file(path, i+1, len(files))
+		}
 		source := domain.DiscoverySourceName("pcap", path)
 		fctx := discoveryCtx(ctx, source)
 		eng := discovery.New(discovery.Options{Source: source, Site: o.site, Classifier: cls, Local: local, ReuseFlows: true}, storeSink(st, sum, bar))
@@ -271,6 +289,16 @@ func (a *app) discoverPcap(cmd *cobra.Command, files []string, o discoverOptions
 	return nil
 }
 
+// plainFormatError is a *capture.FormatError without the name it
+// carries (the caller names the file): "not a pcap or pcapng file (byte 0)".
+func plainFormatError(err error) error {
+	var fe *capture.FormatError
+	if errors.As(err, &fe) {
+		return fmt.Errorf("%v (byte %d)", fe.Err, fe.Offset)
+	}
+	return err
+}
+
 // stoppedAt is the problem of a capture that stopped making sense part-way
 // (a *capture.FormatError from sensor.Run, after frames frames), located
 // at its byte offset; false for any other error.
@@ -304,7 +332,7 @@ func openCapture(path string) (capture.Source, error) {
 	var fe *capture.FormatError
 	switch {
 	case errors.As(err, &fe):
-		return nil, fmt.Errorf("%v (byte %d)", fe.Err, fe.Offset)
+		return nil, plainFormatError(err)
 	case errors.Is(err, fs.ErrPermission):
 		return nil, errors.New("permission denied")
 	case err != nil:

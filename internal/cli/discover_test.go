@@ -507,3 +507,28 @@ func TestSensorProgress(t *testing.T) {
 		t.Fatalf("summary %q", out.String())
 	}
 }
+
+// TestDiscoverPcapStdin checks "-" reads a capture from standard input,
+// as the sensor's --read - does, and may be given once.
+func TestDiscoverPcapStdin(t *testing.T) {
+	db := newPractice(t)
+	data, err := os.ReadFile(vigiltest.SharedData(t, "pcap/peers/dicom-echo-store.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := Main(context.Background(), []string{"--db", db, "--json", "discover", "pcap", "-", "--site", "main-clinic"}, bytes.NewReader(data), &out, &errb); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	var sum discoverSummary
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil || sum.Frames != 40 || sum.NewDevices != 1 || sum.Flows != 1 {
+		t.Fatalf("summary %+v (%v)", sum, err)
+	}
+	r := run(t, db, "--json", "device", "show", "1").must(t)
+	if !strings.Contains(r.stdout, "pcap:stdin") {
+		t.Fatalf("the device does not name its source: %s", r.stdout)
+	}
+	if r := run(t, db, "discover", "pcap", "-", "x.pcap", "-"); r.code != ExitUsage || !strings.Contains(r.stderr, "standard input (-) can be read once") {
+		t.Fatalf("- twice: exit %d, %s", r.code, r.stderr)
+	}
+}
