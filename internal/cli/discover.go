@@ -231,21 +231,13 @@ func (a *app) discoverPcap(cmd *cobra.Command, files []string, o discoverOptions
 			break // interrupted: the files not begun are said below
 		}
 		read++
-		var src capture.Source
-		if path == "-" { // a capture on standard input: tcpdump -w - …, zcat x.pcap.gz
-			path = "stdin"
-			src, err = capture.NewReader(a.in, path)
-			if err != nil {
-				err = plainFormatError(err)
-			}
-		} else {
-			src, err = openCapture(path)
-		}
+		stdin := path == "-" // a capture on standard input: tcpdump -w - …, zcat x.pcap.gz
+		src, path, err := openInput(path, a.in)
 		if err != nil {
 			problems = append(problems, domain.Problem{Location: path, Message: err.Error()})
 			continue
 		}
-		if path == "stdin" {
+		if stdin {
 			bar.stream(path)
 		} else {
 			bar.file(path, i+1, len(files))
@@ -299,6 +291,17 @@ func plainFormatError(err error) error {
 	return err
 }
 
+// openInput opens the capture at path, or standard input for "-", and
+// returns it with the name to call it by ("stdin" for standard input).
+func openInput(path string, stdin io.Reader) (capture.Source, string, error) {
+	if path != "-" {
+		src, err := openCapture(path)
+		return src, path, err
+	}
+	src, err := capture.NewReader(stdin, "stdin")
+	return src, "stdin", plainFormatError(err)
+}
+
 // stoppedAt is the problem of a capture that stopped making sense part-way
 // (a *capture.FormatError from sensor.Run, after frames frames), located
 // at its byte offset; false for any other error.
@@ -329,20 +332,16 @@ func openCapture(path string) (capture.Source, error) {
 		return nil, errors.New("is empty")
 	}
 	src, err := capture.OpenFile(path)
-	var fe *capture.FormatError
+	var pe *fs.PathError
 	switch {
-	case errors.As(err, &fe):
-		return nil, plainFormatError(err)
+	case err == nil:
+		return src, nil
 	case errors.Is(err, fs.ErrPermission):
 		return nil, errors.New("permission denied")
-	case err != nil:
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, err
+	case errors.As(err, &pe):
+		return nil, pe.Err
 	}
-	return src, nil
+	return nil, plainFormatError(err)
 }
 
 func (a *app) printDiscover(sum *discoverSummary) error {

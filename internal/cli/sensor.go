@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"time"
@@ -79,17 +77,8 @@ When Vigil may not listen itself, let tcpdump listen and read its output:
 				defer live.Close()
 				src = liveSource{ctx: cmd.Context(), l: live}
 			default:
-				if read != "-" {
-					path = read
-					if src, err = openCapture(read); err != nil {
-						return domain.Errorf(domain.CodeInvalid, "%s: %v", read, err)
-					}
-				} else if src, err = capture.NewReader(a.in, path); err != nil {
-					var fe *capture.FormatError
-					if errors.As(err, &fe) {
-						err = fmt.Errorf("%v (byte %d)", fe.Err, fe.Offset)
-					}
-					return domain.Errorf(domain.CodeInvalid, "standard input: %v", err)
+				if src, path, err = openInput(read, a.in); err != nil {
+					return domain.Errorf(domain.CodeInvalid, "%s: %v", path, err)
 				}
 				defer src.Close()
 			}
