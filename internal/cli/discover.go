@@ -104,7 +104,12 @@ to whom. Nothing is sent on the network.
 Devices are matched to the inventory by MAC (or, for hosts seen without one,
 by host name or IP). New devices are added as "not yet reviewed". Discovered
 values fill only empty fields: nothing entered by hand is overwritten. Every
-observation is kept, with its evidence, on the device's page.`,
+observation is kept, with its evidence, on the device's page.
+
+A FILE of - reads a capture from standard input. A file that cannot be read,
+or not to its end, does not stop the others: what it gave is kept, and its
+problem is reported, with the byte offset, after the summary (the command
+then exits with status 1).`,
 		Example: `  vigil discover pcap ward3.pcap
   vigil discover pcap monday/*.pcapng --site main-clinic --json
   zcat ward3.pcap.gz | vigil discover pcap -
