@@ -2,8 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -30,20 +28,11 @@ and the sensor.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.Transport, f.App = strings.ToLower(f.Transport), strings.ToLower(f.App)
-			switch {
-			case limit < 0:
+			if limit < 0 {
 				return usagef("--limit %d: give how many flows to print, or leave it out for all", limit)
-			case f.Port < 0 || f.Port > 65535:
-				return usagef("--port %d: a port is a number from 1 to 65535", f.Port)
-			case f.Transport != "" && !slices.Contains([]string{"tcp", "udp", "icmp", "other"}, f.Transport):
-				return usagef("--transport %q: give tcp, udp, icmp or other", f.Transport)
 			}
-			if f.PeerIP != "" {
-				ip, err := netip.ParseAddr(f.PeerIP)
-				if err != nil {
-					return usagef("--peer %q is not an IP address", f.PeerIP)
-				}
-				f.PeerIP = ip.Unmap().String() // as flows are stored
+			if ps := f.Check(); len(ps) > 0 {
+				return usagef("--%s: %s", ps[0].Field, ps[0].Message)
 			}
 			ctx, st, _, err := a.tenantCtx(cmd.Context())
 			if err != nil {

@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -119,6 +121,28 @@ type FlowFilter struct {
 	App       string
 	Limit     int   // 0 means 100; at most 1000
 	AfterID   int64 // keyset cursor: flows with a larger id
+}
+
+// Check checks the parts of a filter a user gives (peer address, port,
+// transport) and puts the peer address in the form flows are stored in
+// (an IPv4-mapped address unmapped). Each problem names its field:
+// "peer", "port" or "transport".
+func (f *FlowFilter) Check() []Problem {
+	var problems []Problem
+	if f.PeerIP != "" {
+		if a, err := netip.ParseAddr(f.PeerIP); err != nil {
+			problems = append(problems, Problem{Field: "peer", Message: "not an IP address"})
+		} else {
+			f.PeerIP = a.Unmap().String()
+		}
+	}
+	if f.Port < 0 || f.Port > 65535 {
+		problems = append(problems, Problem{Field: "port", Message: "not a port number (0 to 65535)"})
+	}
+	if f.Transport != "" && !slices.Contains([]string{"tcp", "udp", "icmp", "other"}, f.Transport) {
+		problems = append(problems, Problem{Field: "transport", Message: "not tcp, udp, icmp or other"})
+	}
+	return problems
 }
 
 // FlowKey is the identity of an aggregated flow.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/netip"
 	"strconv"
 
 	"github.com/vigil-med/vigil/internal/domain"
@@ -67,26 +66,17 @@ func (s *Server) handleAPIFlowIndex(w http.ResponseWriter, c *apiCall) error {
 // transport, port, app) with a keyset cursor.
 func (s *Server) listFlows(w http.ResponseWriter, c *apiCall, device int64) error {
 	q := c.r.URL.Query()
-	f := domain.FlowFilter{DeviceID: device, Transport: q.Get("transport"), App: q.Get("app")}
+	f := domain.FlowFilter{DeviceID: device, PeerIP: q.Get("peer"), Transport: q.Get("transport"), App: q.Get("app")}
 	var problems []domain.Problem
-	if v := q.Get("peer"); v != "" {
-		a, err := netip.ParseAddr(v)
-		if err != nil {
-			problems = append(problems, queryProblem("peer", "not an IP address"))
-		}
-		f.PeerIP = a.Unmap().String() // as flows are stored
-	}
 	if v := q.Get("port"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 65535 {
-			problems = append(problems, queryProblem("port", "not a port number (0 to 65535)"))
+		if err != nil {
+			n = -1 // Check says it is not a port number
 		}
 		f.Port = n
 	}
-	switch f.Transport {
-	case "", "tcp", "udp", "icmp", "other":
-	default:
-		problems = append(problems, queryProblem("transport", "not tcp, udp, icmp or other"))
+	for _, p := range f.Check() {
+		problems = append(problems, queryProblem(p.Field, p.Message))
 	}
 	limit, err := pageLimit(c)
 	if err != nil {
